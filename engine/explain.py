@@ -1,0 +1,216 @@
+"""From a request (model, sample, players, baseline, output, method) to a cached result with provenance.
+
+The model's outputs on the 2^n masked samples are computed once per (model, sample, players, baseline, output) and
+cached as an AND-only result; the AND-OR decomposition and the joint extraction over several models are cached on
+top of it, so switching methods never runs a model again.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+
+from . import and_or
+from .cache import ResultCache, cache_key
+from .errors import EngineError
+from .game import CancelFn, ProgressFn
+from .limits import check_affordable
+from .outputs import OutputSpec
+from .result import InteractionResult
+from .zoo import Sample, ZooModel, free_text_sample, get_model
+
+ENGINE_VERSION = "0.1.0"
+METHODS = ("and", "and-or")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to explain. ``players`` are candidate indices of the sample (None: the model's default choice)."""
+
+    model_id: str
+    sample_id: str
+    players: tuple[int, ...] | None = None
+    baseline: str | None = None
+    output: str = "log-odds"
+    target: int | None = None  # None: the class the model predicts on the unmasked sample
+    method: str = "and-or"
+    qthres: float = and_or.QTHRES_SINGLE
+    solver: str = "auto"
+
+
+def default_device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def resolve_sample(model: ZooModel, sample_id: str) -> Sample:
+    """A bundled sample by id; for text models any other string is the user's own sentence."""
+    try:
+        return model.sample(sample_id)
+    except EngineError:
+        if model.modality == "text":
+            return free_text_sample(sample_id)
+        raise
+
+
+def resolved(request: Request) -> tuple[Request, ZooModel, Sample]:
+    """The request with defaults filled in (players, baseline, target), the model and the sample."""
+    if request.method not in METHODS:
+        raise EngineError(f"unknown method {request.method!r}; choose one of {', '.join(METHODS)}")
+    model = get_model(request.model_id)
+    sample = resolve_sample(model, request.sample_id)
+    players = tuple(model.default_player_ids(sample)) if request.players is None else tuple(request.players)
+    target = model.predicted_class(sample) if request.target is None else request.target
+    return replace(request, players=players, baseline=request.baseline or model.baselines[0], target=target), model, sample
+
+
+def _values_key(request: Request, model: ZooModel) -> dict:
+    return {
+        "what": "values",
+        "engine": ENGINE_VERSION,
+        "model": request.model_id,
+        "weights": model.weights_hash,
+        "sample": request.sample_id,
+        "players": list(request.players),
+        "baseline": request.baseline,
+        "output": request.output,
+        "target": request.target,
+    }
+
+
+def _evaluate(request: Request, model: ZooModel, sample: Sample, progress, cancel) -> InteractionResult:
+    game = model.make_game(sample, list(request.players), request.baseline, OutputSpec(request.output, request.target))
+    check_affordable(game)
+    start = time.perf_counter()
+    values = game.evaluate(progress=progress, cancel=cancel)
+    seconds = time.perf_counter() - start
+    provenance = {
+        "model_id": request.model_id,
+        "model_title": model.title,
+        "weights_sha256": model.weights_hash,
+        "model_provenance": model.provenance,
+        "sample_id": request.sample_id,
+        "sample_title": sample.title,
+        "player_ids": list(request.players),
+        "baseline": request.baseline,
+        "output": request.output,
+        "target": request.target,
+        "target_name": model.class_names[request.target] if request.target < len(model.class_names) else None,
+        "prediction": model.predict(sample).tolist(),
+        "engine_version": ENGINE_VERSION,
+        "device": "cpu",
+        "timings": {"evaluation_s": seconds},
+    }
+    return InteractionResult.harsanyi(game.player_labels, values, provenance=provenance)
+
+
+def explain(
+    request: Request,
+    cache: ResultCache | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    device: str | None = None,
+) -> InteractionResult:
+    """The result for ``request``: AND-only Harsanyi interactions, or the AND-OR decomposition (method "and-or")."""
+    request, model, sample = resolved(request)
+    cache = cache or ResultCache()
+    values_request = _values_key(request, model)
+    base = cache.get_or_compute(values_request, lambda: _evaluate(request, model, sample, progress, cancel))
+    if request.method == "and":
+        return base
+    settings = {"qthres": request.qthres, "solver": request.solver}
+    key = values_request | {"what": "and-or"} | settings
+    return cache.get_or_compute(key, lambda: decompose_result(base, settings, device, progress, cancel))
+
+
+def decompose_result(
+    base: InteractionResult, settings: dict, device: str | None = None, progress=None, cancel=None
+) -> InteractionResult:
+    """AND-OR decomposition of an AND-only result's u = v − v(∅); v(∅) goes back into I_and(∅)."""
+    device = device or default_device()
+    solved = and_or.decompose(base.u, qthres=settings["qthres"], solver=settings["solver"], device=device,
+                              progress=progress, cancel=cancel)
+    i_and, i_or = solved.i_and[0].copy(), solved.i_or[0]
+    i_and[0] += base.v_empty
+    report = {
+        "solver": solved.solver,
+        "loss": solved.loss,
+        "half_half_loss": and_or.half_half_loss(base.u),
+        "and_only_loss": and_or.and_only_loss(base.u),
+        "iterations": solved.iterations,
+        "seconds": solved.seconds,
+        "converged": solved.converged,
+        "curve": solved.curve,
+    } | settings
+    provenance = base.provenance | {"method": "and-or", "device": device if solved.solver == "pdhg" else "cpu"}
+    return InteractionResult(base.players, base.v, i_and, i_or, "and-or", solved.p[0], solved.q[0], report, provenance)
+
+
+def explain_shared(
+    model_ids: list[str],
+    sample_id: str,
+    players: tuple[int, ...] | None = None,
+    baseline: str | None = None,
+    alpha: float = and_or.ALPHA_SHARED,
+    pthres: float = and_or.PTHRES_SHARED,
+    qthres: float = and_or.QTHRES_SHARED,
+    cache: ResultCache | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    device: str | None = None,
+) -> list[InteractionResult]:
+    """Joint extraction (Chen et al. eq. 6) over m ≥ 2 models on the same sample and players; one result per model.
+
+    Each model explains its own predicted class. Players are the same candidate indices in every model, so the
+    models must share their input variables (the bundled pairs do).
+    """
+    if len(model_ids) < 2:
+        raise EngineError("choose at least two models to compare")
+    cache = cache or ResultCache()
+    first, model, sample = resolved(Request(model_ids[0], sample_id, players, baseline, method="and"))
+    labels = [c.label for c in model.candidates_of(sample)]
+    bases = []
+    for model_id in model_ids:
+        req, other, other_sample = resolved(Request(model_id, sample_id, first.players, first.baseline, method="and"))
+        if [c.label for c in other.candidates_of(other_sample)] != labels:
+            raise EngineError(f"models {model_ids[0]!r} and {model_id!r} do not share their input variables")
+        bases.append(explain(req, cache, progress, cancel))
+    settings = {"alpha": alpha, "pthres": pthres, "qthres": qthres}
+    key = {"what": "shared", "engine": ENGINE_VERSION, "bases": [identity(b) for b in bases]} | settings
+    keys = [cache_key(key | {"model_index": i}) for i in range(len(bases))]
+    found = [cache.get(k) for k in keys]
+    if all(r is not None for r in found):
+        return found
+    results = joint_results(bases, settings, device, progress, cancel)
+    for k, r in zip(keys, results):
+        cache.put(k, r)
+    return results
+
+
+def identity(result: InteractionResult) -> dict:
+    """The identifying part of a result's provenance (for cache keys built on top of it)."""
+    p = result.provenance
+    return {k: p[k] for k in ("model_id", "weights_sha256", "sample_id", "player_ids", "baseline", "output", "target")}
+
+
+def joint_results(
+    bases: list[InteractionResult], settings: dict, device: str | None = None, progress=None, cancel=None
+) -> list[InteractionResult]:
+    """Solve the joint problem over the models' u = v − v(∅); one result per model (method "shared")."""
+    device = device or default_device()
+    u = np.stack([b.u for b in bases])
+    solved = and_or.solve_pdhg(u, alpha=settings["alpha"], pthres=settings["pthres"], qthres=settings["qthres"],
+                               device=device, progress=progress, cancel=cancel)
+    report = {"solver": "pdhg-joint", "loss": solved.loss, "iterations": solved.iterations, "seconds": solved.seconds,
+              "converged": solved.converged, "curve": solved.curve,
+              "models": [b.provenance["model_id"] for b in bases]} | settings
+    results = []
+    for i, base in enumerate(bases):
+        i_and = solved.i_and[i].copy()
+        i_and[0] += base.v_empty
+        provenance = base.provenance | {"method": "shared", "device": device}
+        results.append(InteractionResult(base.players, base.v, i_and, solved.i_or[i], "shared", solved.p[i],
+                                         solved.q[i], report, provenance))
+    return results

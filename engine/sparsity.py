@@ -1,0 +1,114 @@
+"""Sparsity of interactions: salient primitives, sorted strengths and per-order statistics (spec §4).
+
+Throughout, the empty set is left out: I(∅) is the bias v(∅), not an interaction. AND and OR are pooled, as in
+Chen et al.: a salient interaction ("primitive") is a (kind, S) with |I(S)| > τ, τ = tau_ratio·max|I| over both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .result import InteractionResult
+
+TAU_RATIO = 0.05
+
+
+def pooled_values(result: InteractionResult, duplicate_and_only: bool = False) -> np.ndarray:
+    """All interaction values of non-empty subsets, AND then OR (2·(2^n − 1) entries).
+
+    For an AND-only result with ``duplicate_and_only`` the AND vector is used twice (I′ = I, Chen Appx H), so that its
+    curve has as many entries as an AND-OR result's and the two compare fairly.
+    """
+    second = result.i_and[1:] if duplicate_and_only and result.method == "and" else result.i_or[1:]
+    return np.concatenate([result.i_and[1:], second])
+
+
+def threshold(result: InteractionResult, tau_ratio: float = TAU_RATIO) -> float:
+    """τ = tau_ratio · max_{S≠∅} max(|I_and(S)|, |I_or(S)|)."""
+    return tau_ratio * float(np.abs(pooled_values(result)).max(initial=0.0))
+
+
+@dataclass
+class Salient:
+    """Salient AND and OR subsets (bitmask indices) at threshold τ."""
+
+    tau: float
+    and_indices: np.ndarray
+    or_indices: np.ndarray
+    total: int  # number of candidate interactions (non-empty AND and OR subsets)
+
+    @property
+    def count(self) -> int:
+        return int(self.and_indices.size + self.or_indices.size)
+
+    @property
+    def share(self) -> float:
+        return self.count / self.total if self.total else 0.0
+
+
+def salient(result: InteractionResult, tau_ratio: float = TAU_RATIO) -> Salient:
+    """Ω = {(kind, S) : S ≠ ∅, |I_kind(S)| > τ}, τ = tau_ratio·max|I| (Chen §2.1)."""
+    tau = threshold(result, tau_ratio)
+    pick = lambda vec: np.flatnonzero(np.abs(vec) > tau)  # noqa: E731
+    and_idx, or_idx = pick(result.i_and), pick(result.i_or)
+    return Salient(tau, and_idx[and_idx > 0], or_idx[or_idx > 0], 2 * (result.v.size - 1))
+
+
+def sorted_strengths(result: InteractionResult, normalise: bool = False, duplicate_and_only: bool = False) -> np.ndarray:
+    """|I| of every pooled interaction, descending; divided by its maximum when ``normalise`` (ICML'23 style)."""
+    strengths = np.sort(np.abs(pooled_values(result, duplicate_and_only)))[::-1]
+    if normalise and strengths.size and strengths[0] > 0:
+        strengths = strengths / strengths[0]
+    return strengths
+
+
+def mean_normalised_curve(results: list[InteractionResult]) -> np.ndarray:
+    """ICML 2023 curve: per sample |I| normalised by its max and sorted, then averaged elementwise over samples."""
+    return np.mean([sorted_strengths(r, normalise=True) for r in results], axis=0)
+
+
+def pooled_curve(results: list[InteractionResult], duplicate_and_only: bool = True) -> np.ndarray:
+    """Chen Fig. 2 curve: |I| of all samples pooled (no normalisation) and sorted descending, for a log axis."""
+    pooled = np.concatenate([np.abs(pooled_values(r, duplicate_and_only)) for r in results])
+    return np.sort(pooled)[::-1]
+
+
+@dataclass
+class OrderStats:
+    """Per-order statistics of one kind of interaction, arrays indexed by order k = 1..n (position k−1)."""
+
+    orders: np.ndarray
+    box: np.ndarray  # (n, 5): min, first quartile, median, third quartile, max of |I(S)| over |S| = k
+    positive: np.ndarray  # Σ max(0, I(S)) over salient S of order k
+    negative: np.ndarray  # Σ min(0, I(S)) over salient S of order k
+    salient_count: np.ndarray
+    strength: np.ndarray  # Σ |I(S)| over all S of order k
+
+
+def order_statistics(result: InteractionResult, kind: str = "AND", tau_ratio: float = TAU_RATIO) -> OrderStats:
+    """Box statistics of |I| per order, and positive / negative sums over the salient S per order (spec §4)."""
+    vec = result.i_and if kind.upper() == "AND" else result.i_or
+    tau = threshold(result, tau_ratio)
+    sizes = result.orders
+    orders = np.arange(1, result.n + 1)
+    box, pos, neg, count, strength = [], [], [], [], []
+    for k in orders:
+        values = vec[sizes == k]
+        strong = values[np.abs(values) > tau]
+        box.append(np.percentile(np.abs(values), [0, 25, 50, 75, 100]))
+        pos.append(strong[strong > 0].sum())
+        neg.append(strong[strong < 0].sum())
+        count.append(strong.size)
+        strength.append(np.abs(values).sum())
+    return OrderStats(orders, np.array(box), np.array(pos), np.array(neg), np.array(count), np.array(strength))
+
+
+def order_distribution(result: InteractionResult, normalise: str = "sum") -> np.ndarray:
+    """I^(k) for k = 1..n: Σ_{|S|=k} (|I_and(S)| + |I_or(S)|), divided by the total ("sum") or the maximum ("max")."""
+    sizes = result.orders
+    strength = np.abs(result.i_and) + np.abs(result.i_or)
+    per_order = np.bincount(sizes, weights=strength, minlength=result.n + 1)[1:]
+    scale = per_order.sum() if normalise == "sum" else per_order.max()
+    return per_order / scale if scale > 0 else per_order

@@ -1,0 +1,126 @@
+"""What every model of the zoo provides: samples, candidate players, baselines and a game for a choice of them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..errors import EngineError
+from ..game import Game
+from ..outputs import OutputSpec
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+
+
+@dataclass
+class Sample:
+    """One input the user can explain: a table row, an 8×8 image or a sentence."""
+
+    sample_id: str
+    title: str
+    data: Any  # np.ndarray (features or image) or str (text)
+    label: int | None = None
+
+
+@dataclass
+class Candidate:
+    """An input variable that can be chosen as a player: its label and the units it covers."""
+
+    label: str
+    units: list[int]
+    weight: float = 0.0  # how strongly the default choice prefers it (ink of a patch, content word, ...)
+
+
+@dataclass
+class ZooModel:
+    """A loaded model with everything the explorer needs to build games on its samples."""
+
+    model_id: str
+    title: str
+    modality: str  # "tabular", "image" or "text"
+    class_names: list[str]
+    samples: list[Sample]
+    baselines: list[str]
+    forward: Callable[[torch.Tensor], torch.Tensor]  # (B, U, *F) -> logits
+    units_of: Callable[[Sample], torch.Tensor]  # the sample as (U, *F)
+    baseline_of: Callable[[Sample, str], torch.Tensor]
+    candidates_of: Callable[[Sample], list[Candidate]]
+    weights_hash: str
+    provenance: dict[str, Any] = field(default_factory=dict)
+    batch_size: int = 1024
+    default_players: int = 10
+
+    def sample(self, sample_id: str) -> Sample:
+        for s in self.samples:
+            if s.sample_id == sample_id:
+                return s
+        raise EngineError(f"model {self.model_id!r} has no sample {sample_id!r}")
+
+    def default_player_ids(self, sample: Sample, n: int | None = None) -> list[int]:
+        """The n candidates with the largest weight, in input order."""
+        n = self.default_players if n is None else n
+        candidates = self.candidates_of(sample)
+        best = sorted(range(len(candidates)), key=lambda i: -candidates[i].weight)[:n]
+        return sorted(best)
+
+    def predict(self, sample: Sample) -> np.ndarray:
+        """Class probabilities on the unmasked sample."""
+        with torch.inference_mode():
+            logits = self.forward(self.units_of(sample).unsqueeze(0))[0].double()
+        if logits.numel() == 1:
+            p = torch.sigmoid(logits[0])
+            return np.array([1 - float(p), float(p)])
+        return torch.softmax(logits, dim=-1).numpy()
+
+    def predicted_class(self, sample: Sample) -> int:
+        return int(np.argmax(self.predict(sample)))
+
+    def make_game(
+        self,
+        sample: Sample,
+        player_ids: list[int] | None = None,
+        baseline: str | None = None,
+        output: OutputSpec | None = None,
+    ) -> Game:
+        """Game on ``sample`` with the chosen candidate indices as players (default: the model's default choice)."""
+        candidates = self.candidates_of(sample)
+        player_ids = self.default_player_ids(sample) if player_ids is None else list(player_ids)
+        if len(set(player_ids)) != len(player_ids):
+            raise EngineError("the same input variable was chosen twice as a player")
+        bad = [i for i in player_ids if not 0 <= i < len(candidates)]
+        if bad:
+            raise EngineError(
+                f"this sample has {len(candidates)} input variables; cannot use variable(s) {bad} as players"
+            )
+        baseline = baseline or self.baselines[0]
+        if baseline not in self.baselines:
+            raise EngineError(f"unknown baseline {baseline!r}; choose one of {', '.join(self.baselines)}")
+        output = output or OutputSpec("log-odds", self.predicted_class(sample))
+        return Game(
+            units=self.units_of(sample),
+            baseline=self.baseline_of(sample, baseline),
+            players=[candidates[i].units for i in player_ids],
+            player_labels=[candidates[i].label for i in player_ids],
+            forward=self.forward,
+            output=output,
+            batch_size=self.batch_size,
+        )
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tensors_sha256(tensors: dict[str, torch.Tensor]) -> str:
+    """Hash of a state dict's names and bytes, independent of the file it came from."""
+    h = hashlib.sha256()
+    for name in sorted(tensors):
+        h.update(name.encode())
+        h.update(tensors[name].detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()

