@@ -43,7 +43,7 @@ def _superset_sums_by_size(dividends: torch.Tensor) -> tuple[torch.Tensor, np.nd
     n = n_players_of(d.shape[-1])
     sizes = popcounts(n)
     by_size = torch.zeros(n + 1, d.shape[-1], dtype=torch.float64)
-    by_size[torch.as_tensor(sizes), torch.arange(d.shape[-1])] = d
+    by_size[torch.from_numpy(sizes.copy()), torch.arange(d.shape[-1])] = d
     return zeta_supersets(by_size), sizes
 
 

@@ -13,6 +13,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -80,8 +81,8 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float,
         return float(nn.functional.cross_entropy(logits, y)), float((logits.argmax(-1) == y).float().mean())
 
 
-def train(recipe: Recipe) -> dict:
-    """Train one recipe; write its weights (and checkpoints) and return its manifest entry."""
+def train(recipe: Recipe, out: Path = ASSETS) -> dict:
+    """Train one recipe; write its weights (and checkpoints) under ``out`` and return its manifest entry."""
     torch.manual_seed(recipe.seed)
     x, y, info = load_data(recipe.data)
     train_idx, test_idx = split(len(y), TEST_FRACTION, SPLIT_SEED)
@@ -114,7 +115,7 @@ def train(recipe: Recipe) -> dict:
             opt.step()
         if recipe.checkpoints or epoch == recipe.epochs:
             record(epoch)
-    weights = ASSETS / "models" / f"{recipe.model_id}.safetensors"
+    weights = out / "models" / f"{recipe.model_id}.safetensors"
     weights.parent.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, weights)
     entry = {
@@ -126,13 +127,13 @@ def train(recipe: Recipe) -> dict:
         "optimizer": f"Adam lr={recipe.lr} batch={recipe.batch}",
         "train_accuracy": history[-1]["train_acc"],
         "test_accuracy": history[-1]["test_acc"],
-        "weights": {"file": str(weights.relative_to(ASSETS)), "sha256": file_sha256(weights)},
+        "weights": {"file": str(weights.relative_to(out)), "sha256": file_sha256(weights)},
     }
     if recipe.checkpoints:
-        path = ASSETS / "checkpoints" / f"{recipe.model_id}.safetensors"
+        path = out / "checkpoints" / f"{recipe.model_id}.safetensors"
         path.parent.mkdir(parents=True, exist_ok=True)
         save_file({k: v.contiguous() for k, v in saved.items()}, path)
-        entry["checkpoints"] = {"file": str(path.relative_to(ASSETS)), "sha256": file_sha256(path),
+        entry["checkpoints"] = {"file": str(path.relative_to(out)), "sha256": file_sha256(path),
                                 "epochs": sorted(schedule), "history": history}
     return entry
 

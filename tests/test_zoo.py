@@ -1,0 +1,102 @@
+"""Bundled models run offline on their samples, the training script reproduces them, and errors are clear."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from engine.errors import EngineError, TooLarge
+from engine.explain import Request, explain
+from engine.game import Game
+from engine.outputs import OutputSpec
+from engine.zoo import get_model, model_ids
+from engine.zoo.base import ASSETS
+from engine.zoo.train import RECIPES, train
+
+FAST = [m for m in model_ids() if not m.startswith("text")]
+
+
+@pytest.mark.parametrize("model_id", FAST)
+def test_bundled_model_explains_every_sample(model_id):
+    model = get_model(model_id)
+    assert len(model.samples) >= 4
+    for sample in model.samples:
+        game = model.make_game(sample)
+        assert game.n == 10
+        values = game.evaluate()
+        assert values.shape == (1024,) and np.all(np.isfinite(values))
+
+
+def test_manifest_records_accuracy():
+    manifest = json.loads((ASSETS / "manifest.json").read_text())
+    for recipe in RECIPES:
+        entry = manifest[recipe.model_id]
+        assert entry["test_accuracy"] > 0.85
+        assert (ASSETS / entry["weights"]["file"]).exists()
+
+
+def test_training_reproduces_committed_weights(tmp_path):
+    recipe = next(r for r in RECIPES if r.model_id == "tabular-mlp-deep")
+    manifest = json.loads((ASSETS / "manifest.json").read_text())
+    torch.set_num_threads(1)
+    entry = train(recipe, out=tmp_path)
+    assert entry["test_accuracy"] == pytest.approx(manifest[recipe.model_id]["test_accuracy"], abs=0.005)
+
+
+def test_text_model_masks_words_at_the_embedding_level():
+    model = get_model("text-minilm-l6")
+    sample = model.sample("not-bad")
+    labels = [c.label for c in model.candidates_of(sample)]
+    assert "film" in labels and "bad" in labels
+    game = model.make_game(sample, player_ids=[labels.index("not"), labels.index("bad")])
+    values = game.evaluate()
+    assert values.shape == (4,) and np.all(np.isfinite(values))
+
+
+def test_errors_are_engine_errors():
+    with pytest.raises(EngineError, match="unknown model"):
+        get_model("nope")
+    model = get_model("digits-cnn")
+    with pytest.raises(EngineError, match="no sample"):
+        explain(Request("digits-cnn", "missing"))
+    with pytest.raises(EngineError, match="16 input variables"):
+        model.make_game(model.samples[0], player_ids=[0, 99])
+    with pytest.raises(EngineError, match="at most 20"):
+        Game(torch.zeros(30), torch.zeros(30), [[i] for i in range(21)], [str(i) for i in range(21)],
+             lambda x: x, OutputSpec())
+
+
+def test_nan_output_and_time_limit_are_refused():
+    nan_game = Game(torch.ones(3), torch.zeros(3), [[0], [1]], ["a", "b"],
+                    lambda x: torch.full((x.shape[0], 2), float("nan")), OutputSpec())
+    with pytest.raises(EngineError, match="NaN"):
+        nan_game.evaluate()
+    from engine.limits import check_affordable
+
+    slow = Game(torch.ones(16), torch.zeros(16), [[i] for i in range(16)], [str(i) for i in range(16)],
+                lambda x: torch.zeros(x.shape[0], 2), OutputSpec())
+    with pytest.raises(TooLarge, match="forward passes"):
+        check_affordable(slow, max_seconds=1e-9)
+
+
+def test_cancel_stops_evaluation():
+    from engine.errors import Cancelled
+
+    game = get_model("digits-cnn").make_game(get_model("digits-cnn").samples[0])
+    game.batch_size = 64
+    with pytest.raises(Cancelled):
+        game.evaluate(cancel=lambda: True)
+
+
+def test_explain_is_cached_and_carries_provenance(tmp_path):
+    from engine.cache import ResultCache
+
+    cache = ResultCache(tmp_path)
+    request = Request("tabular-mlp-wide", get_model("tabular-mlp-wide").samples[0].sample_id)
+    first = explain(request, cache)
+    assert first.method == "and-or" and first.solver["loss"] <= first.solver["half_half_loss"]
+    assert len(first.provenance["weights_sha256"]) == 64 and len(first.provenance["player_ids"]) == 10
+    assert first.provenance["model_id"] == "tabular-mlp-wide" and first.provenance["engine_version"]
+    again = explain(request, ResultCache(tmp_path))
+    np.testing.assert_array_equal(again.i_or, first.i_or)
