@@ -35,6 +35,7 @@ class Candidate:
     label: str
     units: list[int]
     weight: float = 0.0  # how strongly the default choice prefers it (ink of a patch, content word, ...)
+    span: tuple[int, int] | None = None  # characters of the text it covers (text models)
 
 
 @dataclass

@@ -55,7 +55,7 @@ def word_candidates(tokenizer, text: str) -> tuple[torch.Tensor, list[Candidate]
         end = enc["offset_mapping"][positions[-1]][1]
         label = text[start:end]
         content = label.lower() not in STOP_WORDS and not all(ch in string.punctuation for ch in label)
-        candidates.append(Candidate(label, positions, 1.0 if content else 0.0))
+        candidates.append(Candidate(label, positions, 1.0 if content else 0.0, (start, end)))
     return ids, candidates
 
 

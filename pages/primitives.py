@@ -1,0 +1,72 @@
+"""Input and primitives: the sample as the user knows it, the players, and the strongest interactions on it."""
+
+import numpy as np
+import streamlit as st
+
+from engine.explain import resolve_sample
+from engine.sparsity import salient
+from ui.compute import result_for
+from ui.figures import image_figure, text_html
+from ui.state import focus, set_focus
+from ui.widgets import chart, exports, interactions_table, teaching_note
+
+selection = st.session_state["selection"]
+model, request = selection.model, selection.request
+st.title("Input and primitives")
+teaching_note(
+    "The model's output v is computed on every **masked sample** x_S: the players in S keep their value, the other "
+    "players take the baseline value. With n players that is 2^n outputs. The **AND interaction** of a set S is\n\n"
+    "$$I_{and}(S)=\\sum_{T\\subseteq S}(-1)^{|S|-|T|}\\,v(x_T)$$\n\n"
+    "— the effect that appears only when *all* players of S are present. An **OR interaction** fires when *any* "
+    "player of S is present. A few of them are strong (the *primitives*); the rest are near zero. Click a row of "
+    "the table to see its players on the input."
+)
+result = result_for(request)
+sample = resolve_sample(model, request.sample_id)
+candidates = model.candidates_of(sample)
+players = list(request.players)
+current = focus()
+members = set()
+if current is not None:
+    members = {i for i in range(result.n) if (current[1] >> i) & 1}
+
+probabilities = model.predict(sample)
+target = result.provenance["target"]
+cols = st.columns(4)
+cols[0].metric("Prediction", model.class_names[int(np.argmax(probabilities))], f"p = {probabilities.max():.3f}",
+               delta_color="off")
+cols[1].metric(f"v(N): {request.output} of “{model.class_names[target]}”", f"{result.v_full:.3f}")
+cols[2].metric("v(∅): all players masked", f"{result.v_empty:.3f}")
+sal = salient(result)
+cols[3].metric("Salient interactions", f"{sal.count}", f"of {sal.total} ({100 * sal.share:.1f} %)", delta_color="off")
+
+left, right = st.columns([1, 1])
+with left:
+    st.subheader("The sample")
+    if model.modality == "image":
+        patches = {c.label: c.units for c in candidates}
+        chart(image_figure(sample.data, patches, players, members, [c.label for c in candidates]), "input-image",
+              "the 8×8 digit with the player patches outlined")
+    elif model.modality == "text":
+        st.html(text_html(sample.data, [candidates[p].span for p in players], members))
+        st.caption("Underlined words are the players; highlighted words belong to the focused interaction.")
+    else:
+        rows = [{"feature": c.label, "value": float(np.asarray(sample.data)[i]), "player": i in players,
+                 "in focus": players.index(i) in members if i in players else False} for i, c in enumerate(candidates)]
+        st.dataframe(rows, hide_index=True, width="stretch")
+    if current is not None:
+        value = (result.i_and if current[0] == "AND" else result.i_or)[current[1]]
+        st.info(f"Focused: **{current[0]} {result.label(current[1])}**, I = {value:+.4f}")
+with right:
+    st.subheader("Strongest interactions")
+    table = interactions_table(result).head(25)
+    table["sign"] = np.where(table["value"] > 0, "+", "−")
+    event = st.dataframe(table[["kind", "players", "order", "sign", "value"]], hide_index=True, width="stretch",
+                         on_select="rerun", selection_mode="single-row", key="top-table")
+    rows = (event or {}).get("selection", {}).get("rows", [])
+    if rows:
+        row = table.iloc[rows[0]]
+        if f"{row['kind']}:{row['index']}" != st.session_state.get("focus"):
+            set_focus(row["kind"], int(row["index"]))
+            st.rerun()
+exports(result, None, f"interactions-{request.model_id}-{request.sample_id[:24]}")

@@ -1,0 +1,89 @@
+"""AppTest: every page renders with the bundled default, deep links restore the state, selections focus."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["pages/primitives.py", "pages/sparsity.py", "pages/orders.py", "pages/assumptions.py",
+         "pages/faithfulness.py", "pages/shared.py"]
+
+
+def run(page=None, **params):
+    at = AppTest.from_file(APP, default_timeout=240)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def figures(at):
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_charts(page):
+    at = run(page)
+    if page != "pages/primitives.py":
+        assert figures(at), f"{page} drew no chart"
+    assert at.query_params["model"] == "digits-cnn"
+
+
+def test_sparsity_curve_is_log_scaled_with_threshold():
+    spec = figures(run("pages/sparsity.py"))[0]
+    assert spec["layout"]["yaxis"]["type"] == "log"
+    assert any(shape.get("line", {}).get("dash") == "dot" for shape in spec["layout"]["shapes"])
+    assert len(spec["data"]) >= 2  # AND-OR and the AND-only reference
+
+
+def test_deep_link_restores_state():
+    from engine.zoo import get_model
+
+    sample = get_model("tabular-mlp-deep").samples[2].sample_id
+    at = run(model="tabular-mlp-deep", sample=sample, players="0,1,2,3,4", method="and", baseline="zero")
+    chosen = {box.key: box.value for box in at.selectbox}
+    assert chosen["model"] == "tabular-mlp-deep" and chosen["method"] == "and"
+    assert chosen["baseline::tabular-mlp-deep"] == "zero"
+    at.switch_page("pages/orders.py").run()
+    assert not at.exception and figures(at)
+    assert at.query_params["sample"] == sample
+    assert at.query_params["players"] == "0,1,2,3,4"
+    assert at.query_params["baseline"] == "zero"
+
+
+def test_injected_chart_selection_focuses_the_interaction():
+    at = run("pages/sparsity.py")
+    spec = figures(at)[0]
+    target = spec["data"][0]["customdata"][0]
+    at.session_state["sparsity-curve"] = {"selection": {"points": [{"point_index": 0, "customdata": target}],
+                                                        "point_indices": [0], "box": [], "lasso": []}}
+    at.run()
+    assert at.session_state["focus"] == target
+    at.switch_page("pages/primitives.py").run()
+    assert any("Focused" in info.value for info in at.info)
+
+
+def test_text_model_and_own_sentence():
+    at = run(model="text-minilm-l6")
+    assert any("film" in h.proto.body for h in at.get("html"))
+    at.text_input(key="custom_text").input("A short but truly wonderful little film.").run()
+    assert not at.exception
+
+
+def test_bad_input_is_a_message_not_a_traceback():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["model"] = "no-such-model"
+    at.query_params["players"] = "not,numbers"
+    at.run()
+    assert not at.exception and at.query_params["model"] == "digits-cnn"
+    empty = AppTest.from_file(APP, default_timeout=120)
+    empty.query_params["players"] = ""
+    empty.run()
+    assert not empty.exception
+    assert any("at least one player" in i.value for i in empty.info)

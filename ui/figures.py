@@ -1,0 +1,147 @@
+"""Plotly figures of the views: pure functions from engine outputs to figures (no Streamlit, easy to test).
+
+Colours are Okabe-Ito (colour-blind safe). Sign is never shown by colour alone: negative bars carry a hatch pattern
+and negative markers are open symbols.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+
+from engine.result import InteractionResult
+
+BLUE, ORANGE, GREEN, PINK, YELLOW, SKY, GREY = "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999"
+KIND_COLOURS = {"AND": BLUE, "OR": ORANGE}
+TEMPLATE = "plotly_white"
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str, **kwargs) -> go.Figure:
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template=TEMPLATE, margin=dict(t=60, l=60, r=20, b=50),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), **kwargs)
+    return fig
+
+
+def log_axis(fig: go.Figure, axis: str = "yaxis") -> None:
+    fig.update_layout({axis: dict(type="log", dtick=1, exponentformat="power")})
+
+
+def strength_curve(result: InteractionResult, normalise: bool, floor: float = 1e-12) -> tuple[np.ndarray, list, list]:
+    """Ranks, |I| (zeros floored for the log axis) and customdata "KIND:index" of every interaction, strongest first."""
+    from engine.faithfulness import ranked_interactions
+
+    kinds, indices = ranked_interactions(result)
+    values = np.abs(np.where(kinds == 0, result.i_and[indices], result.i_or[indices]))
+    if normalise and values.size and values[0] > 0:
+        values = values / values[0]
+    keep = values > 0
+    labels = [f"{'AND' if k == 0 else 'OR'}:{i}" for k, i in zip(kinds[keep], indices[keep])]
+    names = [f"{'AND' if k == 0 else 'OR'} {result.label(int(i))}" for k, i in zip(kinds[keep], indices[keep])]
+    return np.arange(1, keep.sum() + 1), list(zip(labels, names)), np.maximum(values[keep], floor)
+
+
+def sparsity_figure(
+    result: InteractionResult, and_only: InteractionResult | None, tau: float, normalise: bool, focus: str | None
+) -> go.Figure:
+    """Sorted |I| on a log axis with the salient threshold; AND-only Harsanyi overlaid for comparison."""
+    from engine.sparsity import sorted_strengths
+
+    fig = go.Figure()
+    ranks, custom, values = strength_curve(result, normalise)
+    fig.add_trace(go.Scatter(
+        x=ranks, y=values, mode="lines+markers", name="AND-OR" if result.method != "and" else "AND only",
+        line=dict(color=BLUE), marker=dict(size=5), customdata=[c[0] for c in custom], text=[c[1] for c in custom],
+        hovertemplate="rank %{x}<br>%{text}<br>|I| = %{y:.3g}<extra></extra>",
+    ))
+    if and_only is not None and result.method != "and":  # Chen Appx H: I′ = I, so both have 2·(2^n − 1) values
+        reference = sorted_strengths(and_only, normalise=normalise, duplicate_and_only=True)
+        reference = reference[reference > 0]
+        fig.add_trace(go.Scatter(x=np.arange(1, reference.size + 1), y=reference, mode="lines",
+                                 name="AND only (Harsanyi), duplicated", line=dict(color=ORANGE, dash="dash"),
+                                 hovertemplate="rank %{x}<br>|I| = %{y:.3g}<extra>AND only</extra>"))
+    keys = [c[0] for c in custom]
+    if focus in keys:
+        at = keys.index(focus)
+        fig.add_trace(go.Scatter(x=[ranks[at]], y=[values[at]], mode="markers", name="focused",
+                                 marker=dict(size=16, symbol="circle-open", color="black", line=dict(width=3)),
+                                 hoverinfo="skip"))
+    top = values[0] if values.size else 1.0
+    threshold = tau / (top if normalise and top else 1.0)
+    fig.add_hline(y=threshold, line_dash="dot", line_color=GREY, annotation_text="salient threshold τ = 0.05·max",
+                  annotation_position="top right")
+    _layout(fig, "Interaction strengths, strongest first", "rank", "|I(S)|" + (" / max" if normalise else ""))
+    log_axis(fig)
+    fig.update_xaxes(type="log")
+    return fig
+
+
+def order_box_figure(result: InteractionResult) -> go.Figure:
+    """Box of |I(S)| per order |S|, AND and OR side by side (log axis)."""
+    fig = go.Figure()
+    sizes = result.orders
+    for kind, vec in (("AND", result.i_and), ("OR", result.i_or)):
+        mask = sizes >= (1 if kind == "AND" else 2)
+        mask[0] = False
+        strengths = np.maximum(np.abs(vec[mask]), 1e-12)
+        fig.add_trace(go.Box(x=sizes[mask], y=strengths, name=kind, marker_color=KIND_COLOURS[kind], boxpoints=False))
+    _layout(fig, "Strength per order", "order |S|", "|I(S)|", boxmode="group")
+    log_axis(fig)
+    return fig
+
+
+def order_bars_figure(stats_by_kind: dict) -> go.Figure:
+    """Positive (up) and negative (down, hatched) strength of salient interactions per order, for AND and OR."""
+    fig = go.Figure()
+    for kind, stats in stats_by_kind.items():
+        colour = KIND_COLOURS[kind]
+        fig.add_trace(go.Bar(x=stats.orders, y=stats.positive, name=f"{kind} positive", marker_color=colour,
+                             offsetgroup=kind))
+        fig.add_trace(go.Bar(x=stats.orders, y=stats.negative, name=f"{kind} negative", marker_color=colour,
+                             marker_pattern_shape="/", marker_line_color="black", offsetgroup=kind))
+    _layout(fig, "Salient strength per order: positive up, negative down", "order |S|", "Σ I(S) over salient S",
+            barmode="relative")
+    return fig
+
+
+def line_figure(x, series: dict[str, tuple], title: str, xlab: str, ylab: str) -> go.Figure:
+    """Several marker lines on shared axes; series values are (y, colour, dash)."""
+    fig = go.Figure()
+    for name, (y, colour, dash) in series.items():
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=name, line=dict(color=colour, dash=dash)))
+    return _layout(fig, title, xlab, ylab)
+
+
+def image_figure(image: np.ndarray, patches: dict[str, list[int]], players: list[int], highlighted: set[int],
+                 labels: list[str]) -> go.Figure:
+    """The 8×8 image with the player patches outlined and the focused interaction's patches filled."""
+    fig = go.Figure(go.Heatmap(z=np.asarray(image)[::-1], colorscale="Greys", showscale=False, hoverinfo="skip"))
+    for position, player in enumerate(players):
+        units = patches[labels[player]]
+        rows, cols = [u // 8 for u in units], [u % 8 for u in units]
+        x0, x1, y0, y1 = min(cols) - 0.5, max(cols) + 0.5, 7 - max(rows) - 0.5, 7 - min(rows) + 0.5
+        on = position in highlighted
+        fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1,
+                      line=dict(color=ORANGE if on else SKY, width=4 if on else 2, dash="solid" if on else "dot"),
+                      fillcolor="rgba(213,94,0,0.35)" if on else None)
+        fig.add_annotation(x=x0 + 0.1, y=y1 - 0.1, text=labels[player], showarrow=False, xanchor="left",
+                           yanchor="top", font=dict(size=10, color=ORANGE if on else BLUE))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    fig.update_layout(template=TEMPLATE, margin=dict(t=10, l=10, r=10, b=10), height=420)
+    return fig
+
+
+def text_html(text: str, spans: list[tuple[int, int]], highlighted: set[int]) -> str:
+    """The sentence with the players underlined and the focused interaction's players highlighted (escaped HTML)."""
+    out, cursor = [], 0
+    for position, (start, end) in sorted(enumerate(spans), key=lambda p: p[1][0]):
+        out.append(html.escape(text[cursor:start]))
+        style = ("background:#E69F00;color:#000;border-radius:4px;padding:0 3px;font-weight:700;"
+                 if position in highlighted else "")
+        out.append(f'<span style="border-bottom:3px solid #0072B2;{style}" title="player {position}">'
+                   f"{html.escape(text[start:end])}</span>")
+        cursor = end
+    out.append(html.escape(text[cursor:]))
+    return f'<div style="font-size:1.5rem;line-height:2.2">{"".join(out)}</div>'

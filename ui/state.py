@@ -1,0 +1,140 @@
+"""The explorer's shared choices (sidebar), kept in session state and mirrored in the URL for deep links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from engine.explain import Request
+from engine.outputs import OUTPUT_KINDS
+from engine.zoo import DEFAULT_MODEL, MODEL_TITLES, ZooModel, get_model
+
+METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
+URL_KEYS = ("model", "sample", "players", "baseline", "output", "method", "focus", "present")
+
+
+@dataclass
+class Selection:
+    """What the user picked: enough to build the engine request, plus the UI's own options."""
+
+    request: Request
+    model: ZooModel
+    presentation: bool
+
+
+@st.cache_resource(show_spinner="Loading the model…")
+def cached_model(model_id: str) -> ZooModel:
+    return get_model(model_id)
+
+
+def _seed_from_url() -> None:
+    """Before the widgets run, copy valid query parameters into session state (once per session)."""
+    if st.session_state.get("_seeded"):
+        return
+    st.session_state["_seeded"] = True
+    params = st.query_params
+    if params.get("model") in MODEL_TITLES:
+        st.session_state["model"] = params["model"]
+    for key in ("sample", "baseline", "output", "method", "focus"):
+        if key in params:
+            st.session_state[f"url_{key}"] = params[key]
+    if "players" in params:
+        st.session_state["url_players"] = params["players"]
+    st.session_state["present"] = params.get("present") == "1"
+
+
+def _choose(label: str, options: list, key: str, url_key: str, fmt=str):
+    """A selectbox whose first value may come from the URL (when valid)."""
+    wanted = st.session_state.pop(f"url_{url_key}", None)
+    if wanted is not None and wanted in [str(o) for o in options]:
+        st.session_state[key] = options[[str(o) for o in options].index(wanted)]
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
+    return st.sidebar.selectbox(label, options, key=key, format_func=fmt)
+
+
+def sidebar() -> Selection:
+    """Draw the shared controls and return the current selection."""
+    _seed_from_url()
+    if st.session_state.get("model") not in MODEL_TITLES:
+        st.session_state["model"] = DEFAULT_MODEL
+    model_id = st.sidebar.selectbox("Model", list(MODEL_TITLES), key="model", format_func=MODEL_TITLES.get)
+    model = cached_model(model_id)
+    sample_ids = [s.sample_id for s in model.samples]
+    titles = {s.sample_id: s.title for s in model.samples}
+    if model.modality == "text":
+        custom = st.session_state.get("custom_text", "")
+        url_sample = st.session_state.get("url_sample")
+        if url_sample and url_sample not in sample_ids:
+            custom = st.session_state["custom_text"] = url_sample
+        if custom.strip():
+            sample_ids = [custom.strip()] + sample_ids
+            titles[custom.strip()] = f"your text: {custom.strip()[:40]}"
+    sample_id = _choose("Sample", sample_ids, f"sample::{model_id}", "sample", lambda s: titles.get(s, s))
+    if model.modality == "text":
+        st.sidebar.text_input("…or type your own sentence", key="custom_text",
+                              help="Players are words; every sub-token of a word is masked together.")
+    from engine.explain import resolve_sample
+
+    sample = resolve_sample(model, sample_id)
+    candidates = [c.label for c in model.candidates_of(sample)]
+    options = list(range(len(candidates)))
+    default = model.default_player_ids(sample)
+    players_key = f"players::{model_id}::{sample_id}"
+    url_players = st.session_state.pop("url_players", None)
+    if url_players is not None:
+        try:
+            picked = [int(p) for p in url_players.split(",") if p != ""]
+            if all(p in options for p in picked):
+                st.session_state[players_key] = picked
+        except ValueError:
+            pass
+    if players_key not in st.session_state:
+        st.session_state[players_key] = default
+    players = st.sidebar.multiselect(
+        "Players (input variables)", options, key=players_key, format_func=lambda i: candidates[i],
+        help="Each chosen variable is masked on and off; the others stay as they are (background). "
+             "n players cost 2^n model runs.",
+    )
+    baseline = _choose("Baseline (value of a masked variable)", model.baselines, f"baseline::{model_id}", "baseline")
+    output = _choose("Output explained", list(OUTPUT_KINDS), "output", "output")
+    method = _choose("Method", list(METHOD_LABELS), "method", "method", METHOD_LABELS.get)
+    presentation = st.sidebar.toggle("Presentation mode (large fonts)", key="present")
+    request = Request(model_id, sample_id, tuple(sorted(players)), baseline, output, None, method)
+    return Selection(request, model, presentation)
+
+
+def write_url(selection: Selection) -> None:
+    """Mirror the selection in the query string so the view can be shared as a link."""
+    r = selection.request
+    params = {
+        "model": r.model_id,
+        "sample": r.sample_id,
+        "players": ",".join(str(p) for p in (r.players or ())),
+        "baseline": r.baseline,
+        "output": r.output,
+        "method": r.method,
+    }
+    focus = st.session_state.get("focus")
+    if focus:
+        params["focus"] = focus
+    if selection.presentation:
+        params["present"] = "1"
+    for key in URL_KEYS:
+        if key not in params and key in st.query_params:
+            del st.query_params[key]
+    st.query_params.update(params)
+
+
+def focus() -> tuple[str, int] | None:
+    """The focused interaction ("AND"/"OR", subset index) selected in any chart, if any."""
+    value = st.session_state.get("focus") or st.session_state.get("url_focus")
+    if not value:
+        return None
+    kind, _, index = str(value).partition(":")
+    return (kind, int(index)) if index.isdigit() and kind in ("AND", "OR") else None
+
+
+def set_focus(kind: str, index: int) -> None:
+    st.session_state["focus"] = f"{kind}:{index}"

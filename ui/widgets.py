@@ -1,0 +1,62 @@
+"""Small drawing helpers shared by the pages: charts with export, teaching notes, linked selection."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from engine.result import InteractionResult
+
+from .state import set_focus
+
+PRESENTATION_FONT = 20
+
+
+def teaching_note(markdown: str) -> None:
+    """A collapsible plain-language explanation with the formula the view shows."""
+    with st.expander("What am I looking at?", expanded=False):
+        st.markdown(markdown)
+
+
+def chart(fig: go.Figure, key: str, alt: str, selectable: bool = False) -> None:
+    """Draw a figure (larger fonts in presentation mode); a click on a point with customdata focuses it everywhere."""
+    if st.session_state.get("present"):
+        fig.update_layout(font_size=PRESENTATION_FONT)
+    config = {"toImageButtonOptions": {"format": "svg", "filename": key, "scale": 2}, "displaylogo": False}
+    if not selectable:
+        st.plotly_chart(fig, key=key, config=config, width="stretch")
+        return
+    event = st.plotly_chart(fig, key=key, config=config, on_select="rerun", selection_mode=("points",),
+                            width="stretch")
+    points = (event or {}).get("selection", {}).get("points", [])
+    picked = [p.get("customdata") for p in points if isinstance(p.get("customdata"), str)]
+    if picked and picked[0] != st.session_state.get("focus"):
+        kind, _, index = picked[0].partition(":")
+        set_focus(kind, int(index))
+        st.rerun()
+    st.caption(f"Chart: {alt}. Toolbar: download as SVG; hover for values.")
+
+
+def interactions_table(result: InteractionResult) -> pd.DataFrame:
+    rows = result.interactions()
+    return pd.DataFrame(rows, columns=["kind", "index", "players", "order", "value"])
+
+
+def exports(result: InteractionResult, fig: go.Figure | None, name: str) -> None:
+    """Download the data as CSV, the result with provenance as JSON, and the figure as standalone HTML."""
+    cols = st.columns(3)
+    cols[0].download_button("CSV (interactions)", lambda: interactions_table(result).to_csv(index=False),
+                            file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}", on_click="ignore")
+    cols[1].download_button("JSON (with provenance)", result.to_json, file_name=f"{name}.json",
+                            mime="application/json", key=f"json-{name}", on_click="ignore")
+    if fig is not None:
+        def to_html() -> str:
+            buffer = io.StringIO()
+            fig.write_html(buffer, include_plotlyjs=True, full_html=True)
+            return buffer.getvalue()
+
+        cols[2].download_button("Figure (HTML)", to_html, file_name=f"{name}.html", mime="text/html",
+                                key=f"html-{name}", on_click="ignore")
