@@ -28,7 +28,7 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-st.sidebar.title("🔗 Interaction Explorer")
+st.sidebar.title("Interaction Explorer")
 try:
     selection = sidebar()
 except Exception as exc:  # a model folder or sample that cannot be loaded: say so, keep the app usable

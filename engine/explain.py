@@ -120,7 +120,7 @@ def explain(
     base = cache.get_or_compute(values_request, lambda: _evaluate(request, model, sample, progress, cancel))
     if request.method == "and":
         return base
-    settings = {"qthres": request.qthres, "solver": request.solver}
+    settings = {"qthres": request.qthres, "requested_solver": request.solver}
     key = values_request | {"what": "and-or"} | settings
     return cache.get_or_compute(key, lambda: decompose_result(base, settings, device, progress, cancel))
 
@@ -130,7 +130,7 @@ def decompose_result(
 ) -> InteractionResult:
     """AND-OR decomposition of an AND-only result's u = v − v(∅); v(∅) goes back into I_and(∅)."""
     device = device or default_device()
-    solved = and_or.decompose(base.u, qthres=settings["qthres"], solver=settings["solver"], device=device,
+    solved = and_or.decompose(base.u, qthres=settings["qthres"], solver=settings["requested_solver"], device=device,
                               progress=progress, cancel=cancel)
     i_and, i_or = solved.i_and[0].copy(), solved.i_or[0]
     i_and[0] += base.v_empty

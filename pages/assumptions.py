@@ -32,7 +32,8 @@ poly = polynomial_check(result)
 c1, c2 = st.columns(2)
 with c1:
     st.subheader("1 · High orders")
-    badge(high.passed, f"no valid interaction above order M = {high.estimated_m} (of n = {result.n}).")
+    badge(high.passed, f"no valid interaction above order M = {high.estimated_m} (of n = {result.n})." if high.passed
+          else f"the top order {result.n} still has an interaction with |I| ≥ τ.")
     fig = line_figure(high.orders, {"max |I(S)|": (high.max_strength, BLUE, "solid"),
                                     "mean |I(S)|": (high.mean_strength, ORANGE, "dash")},
                       "Strength per order", "order k", "|I(S)|")

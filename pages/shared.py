@@ -47,17 +47,28 @@ st.caption(" · ".join(f"{name}: s_and(k={ks[0]}) = {c.s_and[0]:.2f}, s_and(k={k
                       for name, (c, _) in curves.items()))
 
 sets = shared_sets(joint)
-left, mid, right = st.columns(3)
 name = lambda kind, idx: f"{kind} {joint[0].label(int(idx))}"  # noqa: E731
+
+
+def listing(and_idx, or_idx) -> None:
+    rows = [{"interaction": name(kind, i), "I in A": vec_a[i], "I in B": vec_b[i]}
+            for kind, idxs, vec_a, vec_b in (("AND", and_idx, joint[0].i_and, joint[1].i_and),
+                                             ("OR", or_idx, joint[0].i_or, joint[1].i_or)) for i in idxs]
+    rows.sort(key=lambda r: -max(abs(r["I in A"]), abs(r["I in B"])))
+    st.caption(f"{len(rows)} salient")
+    st.dataframe(rows[:30], hide_index=True, width="stretch")
+
+
+left, mid, right = st.columns(3)
 with left:
-    st.subheader(f"Only {MODEL_TITLES[pair[0]]}")
-    st.write([name("AND", i) for i in sets.own_and[0]] + [name("OR", i) for i in sets.own_or[0]])
+    st.subheader(f"Only A · {MODEL_TITLES[pair[0]]}")
+    listing(sets.own_and[0], sets.own_or[0])
 with mid:
     st.subheader("Shared by both")
-    st.write([name("AND", i) for i in sets.shared_and] + [name("OR", i) for i in sets.shared_or])
+    listing(sets.shared_and, sets.shared_or)
 with right:
-    st.subheader(f"Only {MODEL_TITLES[pair[1]]}")
-    st.write([name("AND", i) for i in sets.own_and[1]] + [name("OR", i) for i in sets.own_or[1]])
+    st.subheader(f"Only B · {MODEL_TITLES[pair[1]]}")
+    listing(sets.own_and[1], sets.own_or[1])
 
 a, b = joint
 shared_idx = {("AND", int(i)) for i in sets.shared_and} | {("OR", int(i)) for i in sets.shared_or}

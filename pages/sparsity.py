@@ -29,6 +29,9 @@ cols[2].metric("Threshold τ", f"{sal.tau:.3g}")
 current = focus()
 fig = sparsity_figure(result, reference, sal.tau, normalise, f"{current[0]}:{current[1]}" if current else None)
 chart(fig, "sparsity-curve", "sorted interaction strengths on a log scale", selectable=True)
+zeros = sal.total - len(fig.data[0].x)
+if zeros:
+    st.caption(f"{zeros} interactions are exactly zero and are not drawn on the log axis.")
 if reference is not None:
     st.caption(f"Salient with AND only: {salient(reference).count}; with AND-OR: {sal.count}. "
                f"L1 norm: AND only {result.solver.get('and_only_loss', float('nan')):.3g}, "

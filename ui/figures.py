@@ -36,7 +36,7 @@ def strength_curve(result: InteractionResult, normalise: bool, floor: float = 1e
     values = np.abs(np.where(kinds == 0, result.i_and[indices], result.i_or[indices]))
     if normalise and values.size and values[0] > 0:
         values = values / values[0]
-    keep = values > 0
+    keep = values > 1e-9 * (values.max(initial=0.0) or 1.0)  # exact zeros (e.g. an LP's) cannot sit on a log axis
     labels = [f"{'AND' if k == 0 else 'OR'}:{i}" for k, i in zip(kinds[keep], indices[keep])]
     names = [f"{'AND' if k == 0 else 'OR'} {result.label(int(i))}" for k, i in zip(kinds[keep], indices[keep])]
     return np.arange(1, keep.sum() + 1), list(zip(labels, names)), np.maximum(values[keep], floor)

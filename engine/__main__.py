@@ -1,0 +1,114 @@
+"""Command line: ``python -m engine --help``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import EngineError  # sets OMP_WAIT_POLICY before torch is imported
+
+
+def _players(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        return tuple(int(p) for p in text.split(",") if p.strip())
+    except ValueError:
+        raise EngineError(f"--players takes comma-separated variable numbers, got {text!r}") from None
+
+
+class ProgressBar:
+    """A one-line text progress bar on stderr."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __call__(self, fraction: float, text: str) -> None:
+        filled = int(30 * min(max(fraction, 0.0), 1.0))
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {text[:60]:60s}")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        sys.stderr.write("\n")
+
+
+def cmd_models(args) -> None:
+    from .zoo import MODEL_TITLES, get_model
+
+    for model_id, title in MODEL_TITLES.items():
+        print(f"{model_id:22s} {title}")
+        if args.samples:
+            model = get_model(model_id)
+            for sample in model.samples:
+                labels = [c.label for c in model.candidates_of(sample)]
+                print(f"    {sample.sample_id:12s} {sample.title}  ({len(labels)} variables)")
+
+
+def cmd_explain(args) -> None:
+    from .explain import Request, explain
+
+    request = Request(args.model, args.sample, _players(args.players), args.baseline, args.output, args.target,
+                      args.method)
+    bar = ProgressBar("explain")
+    result = explain(request, progress=bar)
+    bar.done()
+    if args.out.endswith(".npz"):
+        result.save(args.out)
+    else:
+        with open(args.out, "w") as fh:
+            fh.write(result.to_json())
+    top = result.interactions()[: args.top]
+    print(f"{result.provenance['model_title']} · {result.provenance['sample_title']} · {result.method}")
+    for row in top:
+        print(f"  {row['kind']:3s} {row['value']:+10.4f}  {row['players']}")
+    print(f"wrote {args.out}")
+
+
+def cmd_precompute(args) -> None:
+    from .explain import Request, explain
+    from .zoo import get_model
+
+    model = get_model(args.model)
+    samples = args.samples or [s.sample_id for s in model.samples]
+    for number, sample_id in enumerate(samples, start=1):
+        bar = ProgressBar(f"{number}/{len(samples)} {sample_id[:16]}")
+        for method in args.methods:
+            explain(Request(args.model, sample_id, method=method), progress=bar)
+        bar(1.0, "cached")
+        bar.done()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m engine",
+                                     description="Exact Harsanyi AND/OR interactions of bundled models.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("models", help="list the bundled models (and their samples with --samples)")
+    p.add_argument("--samples", action="store_true")
+    p.set_defaults(func=cmd_models)
+    p = sub.add_parser("explain", help="compute the interactions of a model on a sample and write them to a file")
+    p.add_argument("model")
+    p.add_argument("sample", help="a sample id (see `models --samples`), or any sentence for a text model")
+    p.add_argument("--players", help="comma-separated variable numbers (default: the model's choice of 10)")
+    p.add_argument("--baseline")
+    p.add_argument("--output", default="log-odds", choices=["log-odds", "logit", "probability"])
+    p.add_argument("--target", type=int, help="class explained (default: the predicted class)")
+    p.add_argument("--method", default="and-or", choices=["and", "and-or"])
+    p.add_argument("--out", default="result.json", help="a .json export or a .npz result file")
+    p.add_argument("--top", type=int, default=10, help="how many interactions to print")
+    p.set_defaults(func=cmd_explain)
+    p = sub.add_parser("precompute", help="fill the cache for a model's samples (for talks and classrooms)")
+    p.add_argument("model")
+    p.add_argument("--samples", nargs="*", help="sample ids (default: all bundled samples)")
+    p.add_argument("--methods", nargs="*", default=["and", "and-or"])
+    p.set_defaults(func=cmd_precompute)
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except EngineError as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

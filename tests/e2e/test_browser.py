@@ -1,0 +1,116 @@
+"""A real browser: Debian's chromium driven by Playwright against the app served on a free localhost port."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+# Streamlit's client probes these relative to a deep-linked page before falling back to / (streamlit#7074).
+BENIGN = ("/_stcore/health", "/_stcore/host-config")
+PAGES = [("sparsity", "Sparsity"), ("orders", "Orders"), ("assumptions", "Assumptions for sparsity"),
+         ("faithfulness", "Faithfulness"), ("shared", "Shared vs distinctive primitives")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (make test does it)")
+    port = free_port()
+    env = os.environ | {"INTERACTION_EXPLORER_CACHE": str(tmp_path_factory.mktemp("cache"))}
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        server.kill()
+        pytest.fail("the app did not start")
+    yield url
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+def wait_for_app(page, timeout=120_000):
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(state="attached", timeout=timeout)
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached", timeout=timeout)
+
+
+def test_visit_every_page_click_a_point_and_screenshot(app_url, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors, bad_responses = [], []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("response", lambda r: bad_responses.append(r.url) if r.status >= 400 and not r.url.endswith(BENIGN) else None)
+
+    page.goto(app_url)
+    wait_for_app(page)
+    page.get_by_role("heading", name="Input and primitives").wait_for()
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible", timeout=60_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(SHOTS / "01-primitives.png"), full_page=True)
+
+    for number, (path, heading) in enumerate(PAGES, start=2):
+        page.locator("[data-testid='stSidebarNav'] a", has_text=heading.split()[0]).first.click()
+        wait_for_app(page)
+        page.get_by_role("heading", name=heading).wait_for()
+        page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible", timeout=60_000)
+        page.wait_for_timeout(1000)
+        assert f"/{path}" in page.url and "model=" in page.url
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(SHOTS / f"{number:02d}-{path}.png"), full_page=True)
+        if path == "sparsity":
+            point = page.locator("[data-testid='stPlotlyChart'] path.point").first
+            box = point.bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            wait_for_app(page)
+            page.wait_for_function("() => window.location.search.includes('focus=')", timeout=30_000)
+            page.screenshot(path=str(SHOTS / "02b-sparsity-focused.png"), full_page=True)
+
+    page.goto(f"{app_url}/?model=text-minilm-l6&sample=not-bad")
+    wait_for_app(page)
+    page.get_by_text("film").first.wait_for(timeout=120_000)
+    page.screenshot(path=str(SHOTS / "08-text.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+    unexpected = [e for e in errors if "404" not in e and "Failed to load resource" not in e]
+    assert not unexpected, unexpected
+    assert not bad_responses, bad_responses

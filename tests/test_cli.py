@@ -1,0 +1,35 @@
+"""The command line: help, explain to a file, precompute, and clear errors."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_help_lists_subcommands():
+    out = cli("--help")
+    assert out.returncode == 0
+    for word in ("models", "explain", "precompute"):
+        assert word in out.stdout
+
+
+def test_explain_writes_a_result(tmp_path):
+    target = tmp_path / "r.json"
+    out = cli("explain", "tabular-mlp-wide", "row-1", "--players", "0,1,2,3,4,5", "--out", str(target))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(target.read_text())
+    assert len(data["v"]) == 64 and data["method"] == "and-or" and data["provenance"]["model_id"] == "tabular-mlp-wide"
+
+
+def test_precompute_and_errors(tmp_path):
+    out = cli("precompute", "digits-mlp", "--samples", "digit-10", "--methods", "and")
+    assert out.returncode == 0, out.stderr
+    bad = cli("explain", "digits-cnn", "digit-10", "--players", "0,99")
+    assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr
