@@ -109,32 +109,29 @@ def test_t8_noise_variance_doubles_per_order():
     np.testing.assert_allclose(var, 2.0**sizes, rtol=0.05)
 
 
+def _term_vector(n, terms, bias):
+    """The interaction vector a game built from ``terms`` must have: the bias at ∅, each weight at its subset."""
+    expected = np.zeros(1 << n)
+    expected[0] = bias
+    for players, weight in terms.items():
+        expected[subset_index(players)] += weight
+    return expected
+
+
 @pytest.mark.parametrize("n", [6, 12, 20])
 def test_sparse_games_with_known_and_or_terms(n):
     rng = np.random.default_rng(n)
     and_terms = {tuple(rng.choice(n, size=k, replace=False)): rng.normal() for k in (1, 2, 3, 5)}
     or_terms = {tuple(rng.choice(n, size=k, replace=False)): rng.normal() for k in (2, 4)}
     pure_and = game_from_terms(n, and_terms, {}, bias=0.7)
-    i_and = engine.and_interactions(pure_and).numpy()
-    expected = np.zeros(1 << n)
-    expected[0] = 0.7
-    for players, w in and_terms.items():
-        expected[subset_index(players)] += w
-    np.testing.assert_allclose(i_and, expected, atol=1e-9)
     pure_or = game_from_terms(n, {}, or_terms, bias=0.2)
-    i_or = engine.or_interactions(pure_or).numpy()
-    expected = np.zeros(1 << n)
-    expected[0] = 0.2
-    for players, w in or_terms.items():
-        expected[subset_index(players)] += w
-    np.testing.assert_allclose(i_or, expected, atol=1e-9)
-    mixed = game_from_terms(n, and_terms, or_terms)
+    np.testing.assert_allclose(engine.and_interactions(pure_and).numpy(), _term_vector(n, and_terms, 0.7), atol=1e-9)
+    np.testing.assert_allclose(engine.or_interactions(pure_or).numpy(), _term_vector(n, or_terms, 0.2), atol=1e-9)
     np.testing.assert_allclose(
         engine.values_from_and_or(engine.and_interactions(pure_and), engine.or_interactions(pure_or)).numpy(),
-        pure_and + pure_or,
+        game_from_terms(n, and_terms, or_terms, bias=0.9),
         atol=1e-9,
     )
-    assert mixed.shape == (1 << n,)
 
 
 vectors = st.integers(1, 7).flatmap(
