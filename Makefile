@@ -36,7 +36,6 @@ test: install-dev chromium
 
 bench: install
 	$(PY) -m bench.transforms
-	$(PY) -m bench.models
 
 train: install
 	$(PY) -m engine.zoo.train
