@@ -79,6 +79,9 @@ def cmd_precompute(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .explain import METHODS
+    from .outputs import OUTPUT_KINDS
+
     parser = argparse.ArgumentParser(prog="python -m engine",
                                      description="Exact Harsanyi AND/OR interactions of bundled models.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -90,16 +93,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("sample", help="a sample id (see `models --samples`), or any sentence for a text model")
     p.add_argument("--players", help="comma-separated variable numbers (default: the model's choice of 10)")
     p.add_argument("--baseline")
-    p.add_argument("--output", default="log-odds", choices=["log-odds", "logit", "probability"])
+    p.add_argument("--output", default="log-odds", choices=OUTPUT_KINDS)
     p.add_argument("--target", type=int, help="class explained (default: the predicted class)")
-    p.add_argument("--method", default="and-or", choices=["and", "and-or"])
+    p.add_argument("--method", default="and-or", choices=METHODS)
     p.add_argument("--out", default="result.json", help="a .json export or a .npz result file")
     p.add_argument("--top", type=int, default=10, help="how many interactions to print")
     p.set_defaults(func=cmd_explain)
     p = sub.add_parser("precompute", help="fill the cache for a model's samples (for talks and classrooms)")
     p.add_argument("model")
     p.add_argument("--samples", nargs="*", help="sample ids (default: all bundled samples)")
-    p.add_argument("--methods", nargs="*", default=["and", "and-or"])
+    p.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     p.set_defaults(func=cmd_precompute)
     args = parser.parse_args(argv)
     try:

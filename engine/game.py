@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -40,7 +40,6 @@ class Game:
     forward: Callable[[torch.Tensor], torch.Tensor]  # (B, U, *F) -> logits (B, C)
     output: OutputSpec
     batch_size: int = 256
-    description: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n, units = len(self.players), self.units.shape[0]

@@ -79,11 +79,6 @@ class InteractionResult:
         """u(S) = v(S) − v(∅)."""
         return self.v - self.v[0]
 
-    @property
-    def dividends(self) -> np.ndarray:
-        """Harsanyi dividends of v (AND-only, no split), whatever the method: the input of Shapley-type indices."""
-        return and_interactions(self.v).numpy() if self.method != "and" else self.i_and
-
     def label(self, index: int) -> str:
         return subset_label(index, self.players)
 
