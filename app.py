@@ -24,6 +24,7 @@ PAGES = {
     ],
     "Compare": [
         st.Page("pages/shared.py", title="Shared vs distinctive", icon=":material/join_inner:", url_path="shared"),
+        st.Page("pages/dynamics.py", title="Training dynamics", icon=":material/timeline:", url_path="dynamics"),
     ],
 }
 

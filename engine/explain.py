@@ -20,7 +20,7 @@ from .game import CancelFn, ProgressFn
 from .limits import check_affordable
 from .outputs import OutputSpec
 from .result import InteractionResult
-from .zoo import Sample, ZooModel, free_text_sample, get_model
+from .zoo import Sample, ZooModel, checkpoint_id, checkpoint_states, free_text_sample, get_model
 
 ENGINE_VERSION = "0.1.0"
 METHODS = ("and", "and-or")
@@ -217,4 +217,42 @@ def joint_results(
         provenance = base.provenance | {"method": "shared", "device": device}
         results.append(InteractionResult(base.players, base.v, i_and, solved.i_or[i], "shared", solved.p[i],
                                          solved.q[i], report, provenance))
+    return results
+
+
+def explain_checkpoints(
+    model_id: str,
+    sample_ids: list[str],
+    players: tuple[int, ...] | None = None,
+    baseline: str | None = None,
+    method: str = "and",
+    cache: ResultCache | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> dict[int, list[InteractionResult]]:
+    """{epoch: one result per sample} for every training checkpoint of ``model_id``.
+
+    Each sample keeps the same players, baseline and target at every epoch: the target is the sample's true class
+    (the final model's prediction where it has none), so that the epochs explain the same output.
+    """
+    if not sample_ids:
+        raise EngineError("choose at least one sample")
+    cache = cache or ResultCache()
+    epochs = list(checkpoint_states(model_id))
+    final = get_model(model_id)
+    jobs = []
+    for sample_id in sample_ids:
+        sample = resolve_sample(final, sample_id)
+        target = sample.label if sample.label is not None else final.predicted_class(sample)
+        jobs.append((sample_id, players or tuple(final.default_player_ids(sample)), target))
+    results: dict[int, list[InteractionResult]] = {e: [] for e in epochs}
+    steps = [(epoch, job) for epoch in epochs for job in jobs]
+    for step, (epoch, (sample_id, sample_players, target)) in enumerate(steps):
+        def report(fraction: float, text: str, step=step, epoch=epoch) -> None:
+            if progress is not None:
+                progress((step + fraction) / len(steps), f"epoch {epoch} ({step + 1} of {len(steps)}): {text}")
+
+        request = Request(checkpoint_id(model_id, epoch), sample_id, sample_players, baseline, target=target,
+                          method=method)
+        results[epoch].append(explain(request, cache, report, cancel))
     return results

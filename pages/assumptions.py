@@ -6,9 +6,10 @@ import streamlit as st
 from engine.assumptions import high_order_check, monotonicity_check, polynomial_check, valid_count_bound
 from ui.compute import result_for
 from ui.figures import BLUE, GREY, ORANGE, line_figure, log_axis
+from ui.state import current_selection
 from ui.widgets import chart, teaching_note
 
-selection = st.session_state["selection"]
+selection = current_selection()
 st.title("Assumptions for sparsity")
 teaching_note(
     "Ren et al. (ICLR 2024) prove that a model's AND interactions are sparse when three conditions hold, on "

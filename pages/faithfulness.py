@@ -8,9 +8,10 @@ from engine.faithfulness import explanation_ratio, matching_curve, reconstruct
 from engine.sparsity import salient
 from ui.compute import result_for
 from ui.figures import BLUE, GREEN, ORANGE, _layout, line_figure
+from ui.state import current_selection
 from ui.widgets import chart, exports, teaching_note
 
-selection = st.session_state["selection"]
+selection = current_selection()
 st.title("Faithfulness")
 teaching_note(
     "Keep only the K strongest interactions Ω and predict the output of every masked sample:\n\n"

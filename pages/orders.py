@@ -5,9 +5,10 @@ import streamlit as st
 from engine.sparsity import order_statistics
 from ui.compute import result_for
 from ui.figures import order_bars_figure, order_box_figure
+from ui.state import current_selection
 from ui.widgets import chart, exports, teaching_note
 
-selection = st.session_state["selection"]
+selection = current_selection()
 st.title("Orders")
 teaching_note(
     "The **order** of an interaction is the number of players |S| it involves. Left: the distribution of |I(S)| "

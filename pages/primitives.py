@@ -7,10 +7,10 @@ from engine.explain import resolve_sample
 from engine.sparsity import salient
 from ui.compute import result_for
 from ui.figures import image_figure, text_html
-from ui.state import focus, set_focus
+from ui.state import current_selection, focus, set_focus
 from ui.widgets import chart, exports, interactions_table, teaching_note
 
-selection = st.session_state["selection"]
+selection = current_selection()
 model, request = selection.model, selection.request
 st.title("Input and primitives")
 teaching_note(

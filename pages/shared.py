@@ -9,9 +9,10 @@ from engine.generalizable import paper_ks, shared_sets, shared_strength_by_order
 from engine.zoo import MODEL_PAIRS, MODEL_TITLES
 from ui.compute import result_for, shared_results_for
 from ui.figures import BLUE, GREEN, GREY, ORANGE, PINK, _layout, line_figure
+from ui.state import current_selection
 from ui.widgets import chart, exports, teaching_note
 
-selection = st.session_state["selection"]
+selection = current_selection()
 request = selection.request
 st.title("Shared vs distinctive primitives")
 teaching_note(

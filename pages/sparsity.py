@@ -5,10 +5,10 @@ import streamlit as st
 from engine.sparsity import TAU_RATIO, salient
 from ui.compute import and_only_for, result_for
 from ui.figures import sparsity_figure
-from ui.state import focus
+from ui.state import current_selection, focus
 from ui.widgets import chart, exports, teaching_note
 
-selection = st.session_state["selection"]
+selection = current_selection()
 request = selection.request
 st.title("Sparsity")
 teaching_note(

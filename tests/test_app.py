@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["pages/primitives.py", "pages/sparsity.py", "pages/orders.py", "pages/assumptions.py",
-         "pages/faithfulness.py", "pages/shared.py"]
+         "pages/faithfulness.py", "pages/shared.py", "pages/dynamics.py"]
 
 
 def run(page=None, **params):
@@ -67,6 +67,21 @@ def test_injected_chart_selection_focuses_the_interaction():
     assert at.session_state["focus"] == target
     at.switch_page("pages/primitives.py").run()
     assert any("Focused" in info.value for info in at.info)
+
+
+def test_dynamics_page_moves_through_epochs_and_models():
+    at = run("pages/dynamics.py")
+    titles = lambda: [f["layout"]["title"]["text"] for f in figures(at)]  # noqa: E731
+    assert any(t.startswith("Loss over training") for t in titles())
+    assert any("theory (approximation of Ren et al. 2024)" == trace.get("name")
+               for f in figures(at) for trace in f["data"])
+    slider = at.select_slider(key="dyn-epoch::digits-cnn-overfit")
+    slider.set_value(slider.options[-1]).run()
+    assert not at.exception
+    assert titles()[0].startswith(f"Epoch {slider.options[-1]}:")
+    at.selectbox(key="dyn-model").set_value("tabular-mlp-overfit").run()
+    assert not at.exception and not at.error
+    assert any(t.startswith("Epoch") for t in titles())
 
 
 def test_text_model_and_own_sentence():

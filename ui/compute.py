@@ -9,8 +9,10 @@ import streamlit as st
 
 from engine.cache import ResultCache
 from engine.errors import EngineError
-from engine.explain import Request, explain, explain_shared
+from engine.dynamics import Trajectory, trajectory
+from engine.explain import Request, explain, explain_checkpoints, explain_shared
 from engine.result import InteractionResult
+from engine.zoo import training_history
 
 T = TypeVar("T")
 
@@ -58,3 +60,20 @@ def shared_results_for(model_ids: list[str], request: Request, **settings) -> li
         lambda progress: explain_shared(model_ids, request.sample_id, request.players, request.baseline,
                                         cache=shared_cache(), progress=progress, **settings),
     )
+
+
+def trajectory_for(model_id: str, sample_ids: list[str], players: tuple[int, ...] | None, baseline: str | None,
+                   method: str) -> Trajectory:
+    """Explain the samples at every checkpoint (progress bar; cached on disk), then fit the theory (memoised)."""
+    if not sample_ids:
+        st.info("Choose at least one sample.")
+        st.stop()
+    run_with_progress("Explaining every checkpoint", lambda progress: explain_checkpoints(
+        model_id, sample_ids, players, baseline, method, shared_cache(), progress))
+    return _trajectory(model_id, tuple(sample_ids), players, baseline, method)
+
+
+@st.cache_data(show_spinner="Fitting the theory's σ² per checkpoint…", max_entries=32)
+def _trajectory(model_id: str, sample_ids: tuple[str, ...], players, baseline, method) -> Trajectory:
+    results = explain_checkpoints(model_id, list(sample_ids), players, baseline, method, shared_cache())
+    return trajectory(results, training_history(model_id))

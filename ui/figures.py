@@ -20,8 +20,8 @@ TEMPLATE = "plotly_white"
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, **kwargs) -> go.Figure:
     fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template=TEMPLATE, margin=dict(t=60, l=60, r=20, b=50),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), **kwargs)
-    return fig
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    return fig.update_layout(**kwargs)  # the caller's settings win
 
 
 def log_axis(fig: go.Figure, axis: str = "yaxis") -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from engine.explain import Request
 from engine.outputs import OUTPUT_KINDS
@@ -138,3 +139,17 @@ def focus() -> tuple[str, int] | None:
 
 def set_focus(kind: str, index: int) -> None:
     st.session_state["focus"] = f"{kind}:{index}"
+
+
+def current_selection() -> Selection:
+    """The selection that app.py drew in the sidebar, for the page being shown.
+
+    Until some session has called ``st.navigation``, Streamlit treats the ``pages/`` folder as a legacy multipage
+    app, so the very first visitor of a fresh server who opens a deep link (``/orders?...``) gets the page file run
+    alone, without app.py. Then switch Streamlit to the ``st.navigation`` app and rerun: app.py draws the frame and
+    routes to the same page, with the link's query parameters.
+    """
+    if "selection" not in st.session_state:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return st.session_state["selection"]

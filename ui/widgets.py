@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -46,11 +47,20 @@ def interactions_table(result: InteractionResult) -> pd.DataFrame:
 
 
 def exports(result: InteractionResult, fig: go.Figure | None, name: str) -> None:
-    """Download the data as CSV, the result with provenance as JSON, and the figure as standalone HTML."""
+    """Download the interactions as CSV, the result with provenance as JSON, and the figure as standalone HTML."""
+    table_exports(interactions_table(result), None, fig, name, result.to_json)
+
+
+def table_exports(table: pd.DataFrame | list[dict], provenance: dict | None, fig: go.Figure | None, name: str,
+                  to_json=None) -> None:
+    """Download buttons: a table as CSV, the data with its provenance as JSON, and the figure as standalone HTML."""
+    frame = pd.DataFrame(table)
+    to_json = to_json or (lambda: json.dumps({"provenance": provenance, "data": frame.to_dict("records")}, indent=1,
+                                             default=str))
     cols = st.columns(3)
-    cols[0].download_button("CSV (interactions)", lambda: interactions_table(result).to_csv(index=False),
-                            file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}", on_click="ignore")
-    cols[1].download_button("JSON (with provenance)", result.to_json, file_name=f"{name}.json",
+    cols[0].download_button("CSV (data)", lambda: frame.to_csv(index=False), file_name=f"{name}.csv",
+                            mime="text/csv", key=f"csv-{name}", on_click="ignore")
+    cols[1].download_button("JSON (with provenance)", to_json, file_name=f"{name}.json",
                             mime="application/json", key=f"json-{name}", on_click="ignore")
     if fig is not None:
         def to_html() -> str:

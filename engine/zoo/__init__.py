@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from ..errors import EngineError
 from .base import Candidate, Sample, ZooModel
-from .bundled import BUNDLED_IDS, TITLES, bundled, checkpoint_states
+from .bundled import (
+    BUNDLED_IDS, CHECKPOINT_SEPARATOR, TITLES, bundled, checkpoint_id, checkpoint_model, checkpoint_states,
+    training_history,
+)
 from .text import free_text_sample, minilm_sentiment
 
 TEXT_MODELS = {"text-minilm-l6": ("Sentences · MiniLM-L6 zero-shot sentiment", minilm_sentiment)}
@@ -22,7 +25,10 @@ def model_ids() -> list[str]:
 
 
 def get_model(model_id: str) -> ZooModel:
-    """The model with this id (bundled tabular/image or text)."""
+    """The model with this id (bundled tabular/image or text); ``<id>@<epoch>`` is a training checkpoint."""
+    base, separator, epoch = model_id.partition(CHECKPOINT_SEPARATOR)
+    if separator and base in CHECKPOINT_MODELS and epoch.isdigit():
+        return checkpoint_model(base, int(epoch))
     if model_id in TEXT_MODELS:
         return TEXT_MODELS[model_id][1]()
     if model_id in BUNDLED_IDS:
@@ -32,5 +38,5 @@ def get_model(model_id: str) -> ZooModel:
 
 __all__ = [
     "Candidate", "Sample", "ZooModel", "get_model", "model_ids", "MODEL_TITLES", "DEFAULT_MODEL", "MODEL_PAIRS",
-    "CHECKPOINT_MODELS", "checkpoint_states", "free_text_sample",
+    "CHECKPOINT_MODELS", "checkpoint_id", "checkpoint_states", "training_history", "free_text_sample",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -36,8 +38,9 @@ def load_network(model_id: str, state: dict[str, torch.Tensor] | None = None) ->
     return net.eval()
 
 
+@lru_cache(maxsize=4)
 def checkpoint_states(model_id: str) -> dict[int, dict[str, torch.Tensor]]:
-    """{epoch: state dict} of a model trained with checkpoints."""
+    """{epoch: state dict} of a model trained with checkpoints (loaded once per process; do not modify)."""
     path = ASSETS / "checkpoints" / f"{model_id}.safetensors"
     if not path.exists():
         raise EngineError(f"model {model_id!r} has no training checkpoints")
@@ -155,3 +158,30 @@ def bundled(model_id: str) -> ZooModel:
 
 
 BUNDLED_IDS = [r.model_id for r in RECIPES]
+CHECKPOINT_SEPARATOR = "@"
+
+
+def checkpoint_id(model_id: str, epoch: int) -> str:
+    """The zoo id of a model at one training checkpoint, e.g. ``digits-cnn-overfit@12``."""
+    return f"{model_id}{CHECKPOINT_SEPARATOR}{epoch}"
+
+
+@lru_cache(maxsize=64)
+def checkpoint_model(model_id: str, epoch: int) -> ZooModel:
+    """A bundled model with the weights it had after ``epoch`` epochs of training (epoch 0: initialisation)."""
+    states = checkpoint_states(model_id)
+    if epoch not in states:
+        raise EngineError(f"model {model_id!r} has no checkpoint at epoch {epoch}; it has {', '.join(map(str, states))}")
+    build = tabular_model if _recipe(model_id).data == "breast_cancer" else image_model
+    model = build(model_id, states[epoch])
+    return replace(model, model_id=checkpoint_id(model_id, epoch), title=f"{TITLES[model_id]} · epoch {epoch}",
+                   provenance=model.provenance | {"checkpoint_of": model_id, "epoch": epoch})
+
+
+def training_history(model_id: str) -> list[dict]:
+    """Per-epoch train/test loss and accuracy recorded by the training script (from ``assets/manifest.json``)."""
+    manifest = json.loads((ASSETS / "manifest.json").read_text())
+    try:
+        return manifest[model_id]["checkpoints"]["history"]
+    except KeyError:
+        raise EngineError(f"model {model_id!r} has no recorded training history") from None

@@ -20,7 +20,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 # Streamlit's client probes these relative to a deep-linked page before falling back to / (streamlit#7074).
 BENIGN = ("/_stcore/health", "/_stcore/host-config")
 PAGES = [("sparsity", "Sparsity"), ("orders", "Orders"), ("assumptions", "Assumptions for sparsity"),
-         ("faithfulness", "Faithfulness"), ("shared", "Shared vs distinctive primitives")]
+         ("faithfulness", "Faithfulness"), ("shared", "Shared vs distinctive primitives"),
+         ("dynamics", "Training dynamics")]
 
 
 def free_port() -> int:
@@ -82,6 +83,14 @@ def test_visit_every_page_click_a_point_and_screenshot(app_url, browser):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("response", lambda r: bad_responses.append(r.url) if r.status >= 400 and not r.url.endswith(BENIGN) else None)
 
+    # The very first request to a fresh server is a deep link to a page (Streamlit's legacy pages/ mode trap).
+    page.goto(f"{app_url}/orders?model=digits-mlp&method=and")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Orders").wait_for()
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible", timeout=60_000)
+    assert "model=digits-mlp" in page.url and "/orders" in page.url
+    assert page.locator("[data-testid='stException']").count() == 0
+
     page.goto(app_url)
     wait_for_app(page)
     page.get_by_role("heading", name="Input and primitives").wait_for()
@@ -105,11 +114,20 @@ def test_visit_every_page_click_a_point_and_screenshot(app_url, browser):
             wait_for_app(page)
             page.wait_for_function("() => window.location.search.includes('focus=')", timeout=30_000)
             page.screenshot(path=str(SHOTS / "02b-sparsity-focused.png"), full_page=True)
+        if path == "dynamics":
+            title = page.get_by_text("strength per order (fitted").first
+            before = title.text_content()
+            page.locator("[data-testid='stSlider'] input[type='range']").first.focus()
+            for _ in range(4):
+                page.keyboard.press("ArrowRight")
+            wait_for_app(page)
+            page.wait_for_function(f"() => !document.body.innerText.includes({before!r})", timeout=30_000)
+            page.screenshot(path=str(SHOTS / "07b-dynamics-later-epoch.png"), full_page=True)
 
     page.goto(f"{app_url}/?model=text-minilm-l6&sample=not-bad")
     wait_for_app(page)
     page.get_by_text("film").first.wait_for(timeout=120_000)
-    page.screenshot(path=str(SHOTS / "08-text.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "09-text.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
     unexpected = [e for e in errors if "404" not in e and "Failed to load resource" not in e]
     assert not unexpected, unexpected

@@ -1,0 +1,85 @@
+"""Training dynamics: interactions of each order over the epochs, beside the theory's prediction."""
+
+import numpy as np
+import streamlit as st
+
+from engine.dynamics import ratio_curves
+from engine.zoo import CHECKPOINT_MODELS, MODEL_TITLES
+from ui.compute import trajectory_for
+from ui.figures_dynamics import (
+    distribution_figure, loss_figure, phase_legend, ratio_figure, sigma2_figure, small_multiples_figure,
+)
+from ui.state import cached_model, current_selection
+from ui.widgets import chart, table_exports, teaching_note
+
+selection = current_selection()
+st.title("Training dynamics")
+teaching_note(
+    "Ren et al. (NeurIPS 2024) found that a network learns interactions in **two phases**. *Phase 1*: right after "
+    "initialisation, medium- and high-order interactions fade and low orders dominate. *Phase 2*: interactions of "
+    "ever higher order are learned; this starts about when the gap between test and train loss begins to grow "
+    "(over-fitting).\n\n"
+    "Bars: the real distribution over orders at a checkpoint, I^(k) = Σ_{|S|=k} (|I_and(S)| + |I_or(S)|) divided "
+    "by its sum over k, averaged over the chosen samples; each sample explains its true class at every epoch.\n\n"
+    "Dashed line: **the theory, as our approximation of Ren et al. 2024** (the paper's exact noise model could "
+    "not be checked). The final network's outputs y on all 2^n masked samples are regressed on *noisy triggering "
+    "functions* J̃_S(T) = Π_{i∈S} (1[i∈T] + ε_i), ε_i ~ N(0, σ²), whose least-squares solution is "
+    "w*(σ²) = (⊗ g⁻¹) Zᵀy with g = [[2, 1], [1, 1 + 2σ²]] per player and Z[T, S] = 1[S ⊆ T]. With σ² = 0 this is "
+    "exactly the Harsanyi interactions; a larger σ² shrinks order k like (1 + 2σ²)^−k. σ² is fitted per checkpoint "
+    "(L1 distance between the two distributions); the theory predicts that it falls during phase 2."
+)
+
+default_model = next((m for m in CHECKPOINT_MODELS if cached_model(m).modality == selection.model.modality),
+                     CHECKPOINT_MODELS[0])
+controls = st.columns([2, 3, 2, 2])
+model_id = controls[0].selectbox("Model with checkpoints", CHECKPOINT_MODELS, format_func=MODEL_TITLES.get,
+                                 index=CHECKPOINT_MODELS.index(default_model), key="dyn-model")
+model = cached_model(model_id)
+sample_titles = {s.sample_id: s.title for s in model.samples}
+same_data = selection.model.modality == model.modality and selection.request.sample_id in sample_titles
+sample_ids = controls[1].multiselect(
+    "Samples (averaged)", list(sample_titles), format_func=sample_titles.get, key=f"dyn-samples::{model_id}",
+    default=[selection.request.sample_id if same_data else model.samples[0].sample_id],
+    help="Each sample keeps its own default players unless you explain a single sample picked in the sidebar.")
+method = controls[2].radio("Interactions", ["and", "and-or"], key="dyn-method", horizontal=True,
+                           format_func={"and": "AND only", "and-or": "AND-OR"}.get,
+                           help="AND-OR solves an LP per checkpoint (about 4 s each at n = 10).")
+normalise = controls[3].radio("Normalise by", ["sum", "max"], key="dyn-normalise", horizontal=True,
+                              help="sum: each distribution sums to 1 (used to fit σ²); max: its largest order is 1.")
+use_sidebar_players = same_data and sample_ids == [selection.request.sample_id]
+players = selection.request.players if use_sidebar_players else None
+trajectory = trajectory_for(model_id, sample_ids, players, selection.request.baseline if same_data else None, method)
+
+high = trajectory.real[:, trajectory.n // 2:].sum(-1)
+turn = trajectory.epochs.index(trajectory.turning_point)
+falls = trajectory.sigma2[-1] < trajectory.sigma2[turn]
+st.markdown(
+    f"**Phase 1** ends at epoch **{trajectory.turning_point}**, where high orders (k > {trajectory.n // 2}) hold the "
+    f"least strength ({high[turn]:.0%}, from {high[0]:.0%} at initialisation; {high[-1]:.0%} at the end). "
+    f"The train-test loss gap starts to grow at epoch **{trajectory.onset}**. "
+    f"The fitted σ² {'falls' if falls else 'does not fall'} after phase 1 "
+    f"({trajectory.sigma2[turn]:.3g} → {trajectory.sigma2[-1]:.3g})."
+)
+
+epoch = st.select_slider("Epoch", trajectory.epochs, value=trajectory.turning_point, key=f"dyn-epoch::{model_id}")
+left, right = st.columns(2)
+with left:
+    chart(distribution_figure(trajectory, trajectory.epochs.index(epoch), normalise), "dyn-distribution",
+          "real and theoretical strength per order at the chosen epoch")
+with right:
+    chart(loss_figure(trajectory), "dyn-loss", "train and test loss over epochs; " + phase_legend(trajectory))
+
+shown = sorted(set(np.linspace(0, len(trajectory.epochs) - 1, 8).round().astype(int).tolist()))
+with st.expander("Small multiples (for slides)", expanded=True):
+    multiples = small_multiples_figure(trajectory, shown, normalise)
+    chart(multiples, "dyn-multiples", "strength per order at eight checkpoints, same axes")
+
+left, right = st.columns(2)
+with left:
+    chart(sigma2_figure(trajectory), "dyn-sigma2", "fitted noise variance per checkpoint; " + phase_legend(trajectory))
+with right:
+    grid = np.geomspace(1e-3, 10, 25)
+    chart(ratio_figure(grid, ratio_curves(trajectory.final_target, grid)), "dyn-ratio",
+          "ratio of low- to high-order strength against sigma squared; every curve rises")
+
+table_exports(trajectory.table(), trajectory.provenance, multiples, "dynamics")
