@@ -60,6 +60,10 @@ st.markdown(
     f"The fitted σ² {'falls' if falls else 'does not fall'} after phase 1 "
     f"({trajectory.sigma2[turn]:.3g} → {trajectory.sigma2[-1]:.3g})."
 )
+if high[-1] < high[turn] + 0.05:
+    st.warning(f"No clear second phase in this model: the high-order share does not grow again after its minimum "
+               f"(epoch {trajectory.turning_point}). The second phase needs a task whose solution uses high-order "
+               "interactions; the digits CNN shows both phases.", icon="ℹ️")
 
 epoch = st.select_slider("Epoch", trajectory.epochs, value=trajectory.turning_point, key=f"dyn-epoch::{model_id}")
 left, right = st.columns(2)

@@ -11,6 +11,8 @@ os.environ.setdefault("INTERACTION_EXPLORER_CACHE", tempfile.mkdtemp(prefix="ie-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 
 def subsets(mask: int):
@@ -56,3 +58,44 @@ def game_from_terms(n: int, and_terms: dict, or_terms: dict, bias: float = 0.0) 
 
 def all_subsets_of_size(n: int, k: int):
     return [sum(1 << i for i in c) for c in combinations(range(n), k)]
+
+
+SENTENCE = "A short but truly wonderful little film."  # what the tiny text models are explained on
+
+
+@pytest.fixture(scope="session")
+def bert_folder(tmp_path_factory):
+    """A tiny random BERT sentence classifier (3 labels) with MiniLM's tokenizer, saved as safetensors."""
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from engine.zoo.text import minilm_path
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(minilm_path())
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, num_labels=3, id2label={0: "neg", 1: "neutral", 2: "pos"},
+                        label2id={"neg": 0, "neutral": 1, "pos": 2}, architectures=["BertForSequenceClassification"])
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def gpt2_folder(tmp_path_factory):
+    """A tiny random GPT-2 with a byte-level BPE tokenizer trained here on a few sentences."""
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    torch.manual_seed(1)
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator([SENTENCE, "the film was not bad at all", "a truly short story"] * 20, vocab_size=300,
+                            special_tokens=["<|endoftext|>"])
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|endoftext|>", unk_token="<|endoftext|>",
+                                        bos_token="<|endoftext|>")
+    config = GPT2Config(vocab_size=tokenizer.vocab_size, n_embd=32, n_layer=2, n_head=2, n_positions=64,
+                        architectures=["GPT2LMHeadModel"])
+    folder = tmp_path_factory.mktemp("tiny-gpt2")
+    GPT2LMHeadModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

@@ -9,7 +9,8 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from engine.explain import Request
 from engine.outputs import OUTPUT_KINDS
-from engine.zoo import DEFAULT_MODEL, MODEL_TITLES, ZooModel, get_model
+from engine.errors import EngineError
+from engine.zoo import DEFAULT_MODEL, HF_PREFIX, MODEL_TITLES, ZooModel, get_model, user_model_id
 
 METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
 URL_KEYS = ("model", "sample", "players", "baseline", "output", "method", "focus", "present")
@@ -29,6 +30,43 @@ def cached_model(model_id: str) -> ZooModel:
     return get_model(model_id)
 
 
+def model_title(model_id: str) -> str:
+    return MODEL_TITLES.get(model_id) or f"Your model · {model_id.split(':', 1)[1]}"
+
+
+def _load_own_model() -> None:
+    """Button callback: load the typed model; on success select it, else keep the message for the form."""
+    source = st.session_state.get("own_source", "").strip()
+    if not source:
+        return
+    model_id = user_model_id(source, st.session_state.get("own_pickle", False))
+    try:
+        cached_model(model_id)
+    except EngineError as exc:
+        st.session_state["own_error"] = str(exc)
+        return
+    st.session_state["own_error"] = None
+    if model_id not in st.session_state["user_models"]:
+        st.session_state["user_models"].append(model_id)
+    st.session_state["model"] = model_id
+
+
+def own_model_form() -> None:
+    """Sidebar form to load a Hugging Face model from a local folder (or the local cache), or file.py:function."""
+    with st.sidebar.expander("Your own model"):
+        st.text_input("Folder, cached hub name, or file.py:function", key="own_source",
+                      placeholder="/path/to/model-folder",
+                      help="A Hugging Face sequence classifier or causal LM (config.json, safetensors weights and a "
+                           "fast tokenizer); nothing is downloaded and no code from the folder runs. Or a Python "
+                           "file whose function returns a torch module over feature rows (see the README).")
+        st.checkbox("Allow PyTorch pickle weights (pytorch_model.bin)", key="own_pickle",
+                    help="A pickle file can run code when it is loaded. Weights are loaded with weights_only=True, "
+                         "but allow this only for files you trust.")
+        st.button("Load model", key="own_load", on_click=_load_own_model)
+        if st.session_state.get("own_error"):
+            st.error(st.session_state["own_error"], icon="⚠️")
+
+
 def _seed_from_url() -> None:
     """Before the widgets run, copy valid query parameters into session state (once per session)."""
     if st.session_state.get("_seeded"):
@@ -36,6 +74,9 @@ def _seed_from_url() -> None:
     st.session_state["_seeded"] = True
     params = st.query_params
     if params.get("model") in MODEL_TITLES:
+        st.session_state["model"] = params["model"]
+    elif str(params.get("model", "")).startswith(HF_PREFIX):  # safetensors only; pickle and .py never from a link
+        st.session_state["user_models"] = [params["model"]]
         st.session_state["model"] = params["model"]
     for key in ("sample", "baseline", "output", "method", "focus"):
         if key in params:
@@ -58,9 +99,11 @@ def _choose(label: str, options: list, key: str, url_key: str, fmt=str):
 def sidebar() -> Selection:
     """Draw the shared controls and return the current selection."""
     _seed_from_url()
-    if st.session_state.get("model") not in MODEL_TITLES:
+    options = list(MODEL_TITLES) + st.session_state.setdefault("user_models", [])
+    if st.session_state.get("model") not in options:
         st.session_state["model"] = DEFAULT_MODEL
-    model_id = st.sidebar.selectbox("Model", list(MODEL_TITLES), key="model", format_func=MODEL_TITLES.get)
+    model_id = st.sidebar.selectbox("Model", options, key="model", format_func=model_title)
+    own_model_form()
     model = cached_model(model_id)
     sample_ids = [s.sample_id for s in model.samples]
     titles = {s.sample_id: s.title for s in model.samples}

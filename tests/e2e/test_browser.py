@@ -75,7 +75,7 @@ def wait_for_app(page, timeout=120_000):
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached", timeout=timeout)
 
 
-def test_visit_every_page_click_a_point_and_screenshot(app_url, browser):
+def test_visit_every_page_click_a_point_and_screenshot(app_url, browser, bert_folder):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors, bad_responses = [], []
@@ -128,6 +128,16 @@ def test_visit_every_page_click_a_point_and_screenshot(app_url, browser):
     wait_for_app(page)
     page.get_by_text("film").first.wait_for(timeout=120_000)
     page.screenshot(path=str(SHOTS / "09-text.png"), full_page=True)
+
+    page.get_by_text("Your own model").click()
+    page.get_by_placeholder("/path/to/model-folder").fill(str(bert_folder))
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Load model").click()
+    page.wait_for_function("() => window.location.search.includes('model=hf')", timeout=120_000)
+    wait_for_app(page)
+    page.get_by_text("Strongest interactions").wait_for(timeout=120_000)
+    page.screenshot(path=str(SHOTS / "10-own-model.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
     unexpected = [e for e in errors if "404" not in e and "Failed to load resource" not in e]
     assert not unexpected, unexpected
