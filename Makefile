@@ -36,6 +36,7 @@ test: install-dev chromium
 
 bench: install
 	$(PY) -m bench.transforms
+	$(PY) -m bench.models
 
 train: install
 	$(PY) -m engine.zoo.train
