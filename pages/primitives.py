@@ -6,7 +6,7 @@ import streamlit as st
 from engine.explain import resolve_sample
 from engine.sparsity import salient
 from ui.compute import result_for
-from ui.figures import image_figure, text_html
+from ui.input_view import draw_input
 from ui.state import current_selection, focus, set_focus
 from ui.widgets import chart, exports, interactions_table, teaching_note
 
@@ -23,7 +23,6 @@ teaching_note(
 )
 result = result_for(request)
 sample = resolve_sample(model, request.sample_id)
-candidates = model.candidates_of(sample)
 players = list(request.players)
 current = focus()
 members = set()
@@ -43,17 +42,9 @@ cols[3].metric("Salient interactions", f"{sal.count}", f"of {sal.total} ({100 * 
 left, right = st.columns([1, 1])
 with left:
     st.subheader("The sample")
-    if model.modality == "image":
-        patches = {c.label: c.units for c in candidates}
-        chart(image_figure(sample.data, patches, players, members, [c.label for c in candidates]), "input-image",
-              "the 8×8 digit with the player patches outlined")
-    elif model.modality == "text":
-        st.html(text_html(sample.data, [candidates[p].span for p in players], members))
+    draw_input(model, sample, players, members, "input-image", current[0] if current else "AND")
+    if model.modality == "text":
         st.caption("Underlined words are the players; highlighted words belong to the focused interaction.")
-    else:
-        rows = [{"feature": c.label, "value": float(np.asarray(sample.data)[i]), "player": i in players,
-                 "in focus": players.index(i) in members if i in players else False} for i, c in enumerate(candidates)]
-        st.dataframe(rows, hide_index=True, width="stretch")
     if current is not None:
         value = (result.i_and if current[0] == "AND" else result.i_or)[current[1]]
         st.info(f"Focused: **{current[0]} {result.label(current[1])}**, I = {value:+.4f}")

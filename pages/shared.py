@@ -1,15 +1,19 @@
 """Shared vs distinctive primitives: a joint extraction over models trained for the same task."""
 
+from dataclasses import replace
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
 from engine.and_or import ALPHA_SHARED, PTHRES_SHARED, QTHRES_SHARED
+from engine.explain import resolve_sample
 from engine.generalizable import paper_ks, shared_sets, shared_strength_by_order, transfer_curve
 from engine.zoo import MODEL_PAIRS, MODEL_TITLES
 from ui.compute import result_for, shared_results_for
 from ui.figures import BLUE, GREEN, GREY, ORANGE, PINK, _layout, line_figure
-from ui.state import current_selection
+from ui.input_view import draw_input
+from ui.state import current_selection, focus
 from ui.widgets import chart, exports, teaching_note
 
 selection = current_selection()
@@ -32,8 +36,6 @@ with st.expander("Settings (the papers' defaults)"):
     pthres = c[1].number_input("pthres", 0.0, 2.0, PTHRES_SHARED, 0.1, key="shared-pthres")
     qthres = c[2].number_input("qthres", 0.0, 0.2, QTHRES_SHARED, 0.01, key="shared-qthres")
 joint = shared_results_for(list(pair), request, alpha=alpha, pthres=pthres, qthres=qthres)
-from dataclasses import replace  # noqa: E402
-
 separate = [result_for(replace(request, model_id=m, method="and-or", qthres=qthres)) for m in pair]
 harsanyi = [result_for(replace(request, model_id=m, method="and")) for m in pair]
 ks = paper_ks(joint[0].n)
@@ -48,50 +50,69 @@ st.caption(" · ".join(f"{name}: s_and(k={ks[0]}) = {c.s_and[0]:.2f}, s_and(k={k
                       for name, (c, _) in curves.items()))
 
 sets = shared_sets(joint)
-name = lambda kind, idx: f"{kind} {joint[0].label(int(idx))}"  # noqa: E731
+a, b = joint
+model, sample = selection.model, resolve_sample(selection.model, request.sample_id)
+players = list(joint[0].provenance["player_ids"])
+vectors = {"AND": (a.i_and, b.i_and), "OR": (a.i_or, b.i_or)}
+groups = {"shared": [("AND", int(i)) for i in sets.shared_and] + [("OR", int(i)) for i in sets.shared_or],
+          "A only": [("AND", int(i)) for i in sets.own_and[0]] + [("OR", int(i)) for i in sets.own_or[0]],
+          "B only": [("AND", int(i)) for i in sets.own_and[1]] + [("OR", int(i)) for i in sets.own_or[1]]}
+strength = lambda key: max(abs(vectors[key[0]][0][key[1]]), abs(vectors[key[0]][1][key[1]]))  # noqa: E731
+for members in groups.values():
+    members.sort(key=lambda key: -strength(key))
+members_of = lambda index: {i for i in range(joint[0].n) if (index >> i) & 1}  # noqa: E731
+SYMBOL = {"AND": "∧ AND", "OR": "∨ OR"}
 
 
-def listing(and_idx, or_idx) -> None:
-    rows = [{"interaction": name(kind, i), "I in A": vec_a[i], "I in B": vec_b[i]}
-            for kind, idxs, vec_a, vec_b in (("AND", and_idx, joint[0].i_and, joint[1].i_and),
-                                             ("OR", or_idx, joint[0].i_or, joint[1].i_or)) for i in idxs]
-    rows.sort(key=lambda r: -max(abs(r["I in A"]), abs(r["I in B"])))
-    st.caption(f"{len(rows)} salient")
-    st.dataframe(rows[:30], hide_index=True, width="stretch")
+def column(title: str, keys: list[tuple[str, int]], name: str) -> None:
+    """The group's strongest primitives drawn on the input, then all of them in a table."""
+    st.subheader(title)
+    st.caption(f"{len(keys)} salient")
+    for rank, (kind, index) in enumerate(keys[:3]):
+        st.markdown(f"**{SYMBOL[kind]} {joint[0].label(index)}** · I_A = {vectors[kind][0][index]:+.3f}, "
+                    f"I_B = {vectors[kind][1][index]:+.3f}")
+        draw_input(model, sample, players, members_of(index), f"shared-{name}-{rank}", kind, compact=True)
+    rows = [{"kind": kind, "players": joint[0].label(index), "I in A": vectors[kind][0][index],
+             "I in B": vectors[kind][1][index]} for kind, index in keys[:30]]
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 left, mid, right = st.columns(3)
 with left:
-    st.subheader(f"Only A · {MODEL_TITLES[pair[0]]}")
-    listing(sets.own_and[0], sets.own_or[0])
+    column(f"Only A · {MODEL_TITLES[pair[0]]}", groups["A only"], "a")
 with mid:
-    st.subheader("Shared by both")
-    listing(sets.shared_and, sets.shared_or)
+    column("Shared by both", groups["shared"], "shared")
 with right:
-    st.subheader(f"Only B · {MODEL_TITLES[pair[1]]}")
-    listing(sets.own_and[1], sets.own_or[1])
+    column(f"Only B · {MODEL_TITLES[pair[1]]}", groups["B only"], "b")
 
-a, b = joint
-shared_idx = {("AND", int(i)) for i in sets.shared_and} | {("OR", int(i)) for i in sets.shared_or}
-own_a = {("AND", int(i)) for i in sets.own_and[0]} | {("OR", int(i)) for i in sets.own_or[0]}
+st.subheader("Each interaction in model A against model B")
+group_of = {key: name for name, keys in groups.items() for key in keys}
 scatter = go.Figure()
-for label, colour, symbol, members in (("shared", GREEN, "circle", shared_idx), ("A only", BLUE, "square", own_a),
-                                       ("other", GREY, "circle-open", None)):
-    xs, ys, text = [], [], []
-    for kind, vec_a, vec_b in (("AND", a.i_and, b.i_and), ("OR", a.i_or, b.i_or)):
-        for idx in range(1, vec_a.size):
-            key = (kind, idx)
-            in_group = (key in members) if members is not None else (key not in shared_idx and key not in own_a)
-            if in_group and (vec_a[idx] or vec_b[idx]):
-                xs.append(abs(vec_a[idx]) + 1e-9)
-                ys.append(abs(vec_b[idx]) + 1e-9)
-                text.append(name(kind, idx))
-    scatter.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name=label, text=text,
-                                 marker=dict(color=colour, symbol=symbol, size=6)))
-_layout(scatter, "|I| in model A against model B", f"|I| · {MODEL_TITLES[pair[0]]}", f"|I| · {MODEL_TITLES[pair[1]]}")
+for label, colour, symbol in (("shared", GREEN, "circle"), ("A only", BLUE, "square"), ("B only", ORANGE, "diamond"),
+                              ("not salient", GREY, "circle-open")):
+    keys = [(kind, idx) for kind in ("AND", "OR") for idx in range(1, a.i_and.size)
+            if group_of.get((kind, idx), "not salient") == label and strength((kind, idx)) > 0]
+    scatter.add_trace(go.Scatter(
+        x=[abs(vectors[k][0][i]) + 1e-9 for k, i in keys], y=[abs(vectors[k][1][i]) + 1e-9 for k, i in keys],
+        mode="markers", name=label, text=[f"{k} {joint[0].label(i)}" for k, i in keys],
+        customdata=[f"{k}:{i}" for k, i in keys], marker=dict(color=colour, symbol=symbol, size=7),
+        hovertemplate="%{text}<br>|I_A| = %{x:.3g}, |I_B| = %{y:.3g}<extra>" + label + "</extra>"))
+_layout(scatter, "|I| in model A against model B (click a point to draw it on the input)",
+        f"|I| · {MODEL_TITLES[pair[0]]}", f"|I| · {MODEL_TITLES[pair[1]]}")
 scatter.update_xaxes(type="log")
 scatter.update_yaxes(type="log")
-chart(scatter, "shared-scatter", "strength of each interaction in the two models")
+plot, drawing = st.columns([3, 2])
+with plot:
+    chart(scatter, "shared-scatter", "strength of each interaction in the two models", selectable=True)
+with drawing:
+    current = focus()
+    if current is None:
+        st.info("Click a point of the scatter (or a row elsewhere) to draw that interaction on the input.")
+    else:
+        kind, index = current
+        st.markdown(f"**{SYMBOL[kind]} {joint[0].label(index)}** ({group_of.get(current, 'not salient')}): "
+                    f"I_A = {vectors[kind][0][index]:+.4f}, I_B = {vectors[kind][1][index]:+.4f}")
+        draw_input(model, sample, players, members_of(index), "shared-focus", kind)
 
 cols = st.columns(2)
 for i, col in enumerate(cols):

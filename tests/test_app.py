@@ -84,6 +84,20 @@ def test_dynamics_page_moves_through_epochs_and_models():
     assert any(t.startswith("Epoch") for t in titles())
 
 
+def test_shared_scatter_click_draws_the_interaction_on_the_input():
+    at = run("pages/shared.py")
+    scatter = next(f for f in figures(at) if f["layout"].get("title", {}).get("text", "").startswith("|I| in model A"))
+    assert {t["name"] for t in scatter["data"]} >= {"shared", "A only", "B only"}
+    target = scatter["data"][0]["customdata"][0]  # the strongest shared interaction's "KIND:index"
+    at.session_state["shared-scatter"] = {"selection": {"points": [{"point_index": 0, "customdata": target}],
+                                                        "point_indices": [0], "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception and at.session_state["focus"] == target
+    assert any("(shared)" in m.value for m in at.markdown)
+    drawn = [f for f in figures(at) if f["layout"].get("height") == 420]  # the full-size input with the focus
+    assert drawn and any(shape.get("fillcolor") for shape in drawn[-1]["layout"]["shapes"])
+
+
 def test_text_model_and_own_sentence():
     at = run(model="text-minilm-l6")
     assert any("film" in h.proto.body for h in at.get("html"))

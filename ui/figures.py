@@ -113,9 +113,14 @@ def line_figure(x, series: dict[str, tuple], title: str, xlab: str, ylab: str) -
     return _layout(fig, title, xlab, ylab)
 
 
+HIGHLIGHT = {"AND": (ORANGE, "rgba(213,94,0,0.35)", "solid"), "OR": (PINK, "rgba(204,121,167,0.35)", "dash")}
+
+
 def image_figure(image: np.ndarray, patches: dict[str, list[int]], players: list[int], highlighted: set[int],
-                 labels: list[str]) -> go.Figure:
-    """The 8×8 image with the player patches outlined and the focused interaction's patches filled."""
+                 labels: list[str], kind: str = "AND") -> go.Figure:
+    """The 8×8 image with the player patches outlined and the focused interaction's patches filled (AND: orange,
+    solid outline; OR: pink, dashed outline)."""
+    colour, fill, dash = HIGHLIGHT[kind]
     fig = go.Figure(go.Heatmap(z=np.asarray(image)[::-1], colorscale="Greys", showscale=False, hoverinfo="skip"))
     for position, player in enumerate(players):
         units = patches[labels[player]]
@@ -123,25 +128,28 @@ def image_figure(image: np.ndarray, patches: dict[str, list[int]], players: list
         x0, x1, y0, y1 = min(cols) - 0.5, max(cols) + 0.5, 7 - max(rows) - 0.5, 7 - min(rows) + 0.5
         on = position in highlighted
         fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1,
-                      line=dict(color=ORANGE if on else SKY, width=4 if on else 2, dash="solid" if on else "dot"),
-                      fillcolor="rgba(213,94,0,0.35)" if on else None)
+                      line=dict(color=colour if on else SKY, width=4 if on else 2, dash=dash if on else "dot"),
+                      fillcolor=fill if on else None)
         fig.add_annotation(x=x0 + 0.1, y=y1 - 0.1, text=labels[player], showarrow=False, xanchor="left",
-                           yanchor="top", font=dict(size=10, color=ORANGE if on else BLUE))
+                           yanchor="top", font=dict(size=10, color=colour if on else BLUE))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     fig.update_layout(template=TEMPLATE, margin=dict(t=10, l=10, r=10, b=10), height=420)
     return fig
 
 
-def text_html(text: str, spans: list[tuple[int, int]], highlighted: set[int]) -> str:
-    """The sentence with the players underlined and the focused interaction's players highlighted (escaped HTML)."""
+def text_html(text: str, spans: list[tuple[int, int]], highlighted: set[int], kind: str = "AND",
+              size: str = "1.5rem") -> str:
+    """The sentence with the players underlined and the focused interaction's players highlighted (escaped HTML;
+    AND: yellow, solid frame; OR: pink, dashed frame)."""
+    background = "#E69F00" if kind == "AND" else "#CC79A7"
     out, cursor = [], 0
     for position, (start, end) in sorted(enumerate(spans), key=lambda p: p[1][0]):
         out.append(html.escape(text[cursor:start]))
-        style = ("background:#E69F00;color:#000;border-radius:4px;padding:0 3px;font-weight:700;"
-                 if position in highlighted else "")
+        style = (f"background:{background};color:#000;border-radius:4px;padding:0 3px;font-weight:700;"
+                 f"outline:2px {'solid' if kind == 'AND' else 'dashed'} #000;" if position in highlighted else "")
         out.append(f'<span style="border-bottom:3px solid #0072B2;{style}" title="player {position}">'
                    f"{html.escape(text[start:end])}</span>")
         cursor = end
     out.append(html.escape(text[cursor:]))
-    return f'<div style="font-size:1.5rem;line-height:2.2">{"".join(out)}</div>'
+    return f'<div style="font-size:{size};line-height:2.2">{"".join(out)}</div>'
