@@ -37,6 +37,7 @@ test: install-dev chromium
 bench: install
 	$(PY) -m bench.transforms
 	$(PY) -m bench.models
+	$(PY) -m bench.browser
 
 train: install
 	$(PY) -m engine.zoo.train
