@@ -5,11 +5,11 @@ import streamlit as st
 
 from engine.dynamics import ratio_curves
 from engine.zoo import CHECKPOINT_MODELS, MODEL_TITLES
-from ui.compute import trajectory_for
+from ui.compute import cached_model, trajectory_for
 from ui.figures_dynamics import (
     distribution_figure, loss_figure, phase_legend, ratio_figure, sigma2_figure, small_multiples_figure,
 )
-from ui.state import cached_model, current_selection
+from ui.state import current_selection
 from ui.widgets import chart, table_exports, teaching_note
 
 selection = current_selection()

@@ -12,9 +12,14 @@ from engine.errors import EngineError
 from engine.dynamics import Trajectory, trajectory
 from engine.explain import Request, explain, explain_checkpoints, explain_shared
 from engine.result import InteractionResult
-from engine.zoo import training_history
+from engine.zoo import ZooModel, get_model, training_history
 
 T = TypeVar("T")
+
+
+@st.cache_resource(show_spinner="Loading the model…")
+def cached_model(model_id: str) -> ZooModel:
+    return get_model(model_id)
 
 
 @st.cache_resource

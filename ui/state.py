@@ -9,8 +9,10 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from engine.explain import Request
 from engine.outputs import OUTPUT_KINDS
-from engine.errors import EngineError
-from engine.zoo import DEFAULT_MODEL, HF_PREFIX, MODEL_TITLES, ZooModel, get_model, user_model_id
+from engine.zoo import DEFAULT_MODEL, HF_PREFIX, MODEL_TITLES, ZooModel
+
+from .compute import cached_model
+from .forms import own_model_form, upload_form
 
 METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
 URL_KEYS = ("model", "sample", "players", "baseline", "output", "method", "focus", "present")
@@ -25,46 +27,8 @@ class Selection:
     presentation: bool
 
 
-@st.cache_resource(show_spinner="Loading the model…")
-def cached_model(model_id: str) -> ZooModel:
-    return get_model(model_id)
-
-
 def model_title(model_id: str) -> str:
     return MODEL_TITLES.get(model_id) or f"Your model · {model_id.split(':', 1)[1]}"
-
-
-def _load_own_model() -> None:
-    """Button callback: load the typed model; on success select it, else keep the message for the form."""
-    source = st.session_state.get("own_source", "").strip()
-    if not source:
-        return
-    model_id = user_model_id(source, st.session_state.get("own_pickle", False))
-    try:
-        cached_model(model_id)
-    except EngineError as exc:
-        st.session_state["own_error"] = str(exc)
-        return
-    st.session_state["own_error"] = None
-    if model_id not in st.session_state["user_models"]:
-        st.session_state["user_models"].append(model_id)
-    st.session_state["model"] = model_id
-
-
-def own_model_form() -> None:
-    """Sidebar form to load a Hugging Face model from a local folder (or the local cache), or file.py:function."""
-    with st.sidebar.expander("Your own model"):
-        st.text_input("Folder, cached hub name, or file.py:function", key="own_source",
-                      placeholder="/path/to/model-folder",
-                      help="A Hugging Face sequence classifier or causal LM (config.json, safetensors weights and a "
-                           "fast tokenizer); nothing is downloaded and no code from the folder runs. Or a Python "
-                           "file whose function returns a torch module over feature rows (see the README).")
-        st.checkbox("Allow PyTorch pickle weights (pytorch_model.bin)", key="own_pickle",
-                    help="A pickle file can run code when it is loaded. Weights are loaded with weights_only=True, "
-                         "but allow this only for files you trust.")
-        st.button("Load model", key="own_load", on_click=_load_own_model)
-        if st.session_state.get("own_error"):
-            st.error(st.session_state["own_error"], icon="⚠️")
 
 
 def _seed_from_url() -> None:
@@ -115,10 +79,16 @@ def sidebar() -> Selection:
         if custom.strip():
             sample_ids = [custom.strip()] + sample_ids
             titles[custom.strip()] = f"your text: {custom.strip()[:40]}"
-    sample_id = _choose("Sample", sample_ids, f"sample::{model_id}", "sample", lambda s: titles.get(s, s))
+    for upload in st.session_state.get(f"uploads::{model.modality}", []):
+        sample_ids.insert(0, upload.sample_id)
+        titles[upload.sample_id] = upload.title
+    sample_key = f"sample::{model_id}"
+    sample_id = _choose("Sample", sample_ids, sample_key, "sample", lambda s: titles.get(s, s))
     if model.modality == "text":
         st.sidebar.text_input("…or type your own sentence", key="custom_text",
                               help="Players are words; every sub-token of a word is masked together.")
+    else:
+        upload_form(model, sample_key)
     from engine.explain import resolve_sample
 
     sample = resolve_sample(model, sample_id)

@@ -58,9 +58,14 @@ class ZooModel:
     default_players: int = 10
 
     def sample(self, sample_id: str) -> Sample:
+        """A bundled sample, or one the user uploaded for this kind of model (see :mod:`.uploads`)."""
         for s in self.samples:
             if s.sample_id == sample_id:
                 return s
+        from .uploads import uploaded  # uploads builds Samples: import it late
+
+        if sample_id.startswith(f"upload-{self.modality}-") and (found := uploaded(sample_id)) is not None:
+            return found
         raise EngineError(f"model {self.model_id!r} has no sample {sample_id!r}")
 
     def default_player_ids(self, sample: Sample, n: int | None = None) -> list[int]:

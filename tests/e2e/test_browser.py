@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +76,18 @@ def wait_for_app(page, timeout=120_000):
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached", timeout=timeout)
 
 
-def test_visit_every_page_click_a_point_and_screenshot(app_url, browser, bert_folder):
+def digit_png(folder: Path) -> Path:
+    """A hand-drawn-looking 1: a dark stroke on white paper, 64×64 pixels."""
+    from PIL import Image
+
+    pixels = np.full((64, 64), 255, dtype=np.uint8)
+    pixels[8:56, 28:36] = 0
+    path = folder / "one.png"
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+def test_visit_every_page_click_a_point_and_screenshot(app_url, browser, bert_folder, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors, bad_responses = [], []
@@ -97,6 +109,13 @@ def test_visit_every_page_click_a_point_and_screenshot(app_url, browser, bert_fo
     page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible", timeout=60_000)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(SHOTS / "01-primitives.png"), full_page=True)
+
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(digit_png(tmp_path)))
+    page.wait_for_function("() => window.location.search.includes('sample=upload-image-')", timeout=60_000)
+    wait_for_app(page)
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible", timeout=60_000)
+    assert page.locator("[data-testid='stMetricValue']").first.inner_text() == "1"  # the CNN reads the upload as a 1
+    page.screenshot(path=str(SHOTS / "01b-uploaded-digit.png"), full_page=True)
 
     for number, (path, heading) in enumerate(PAGES, start=2):
         page.locator("[data-testid='stSidebarNav'] a", has_text=heading.split()[0]).first.click()

@@ -1,0 +1,71 @@
+"""Uploaded samples: pictures become 8×8 digits, CSV rows become feature rows, bad files give clear errors."""
+
+import io
+
+import numpy as np
+import pytest
+
+from engine.errors import EngineError
+from engine.explain import Request, explain
+from engine.zoo import get_model
+from engine.zoo.uploads import image_sample, table_sample
+
+
+def png(pixels: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def stroke_on_paper() -> np.ndarray:
+    """A dark vertical stroke on white paper (a hand-drawn 1)."""
+    pixels = np.full((64, 64), 255)
+    pixels[8:56, 28:36] = 0
+    return pixels
+
+
+def test_a_picture_becomes_a_bright_ink_digit_the_models_read(tmp_path):
+    sample = image_sample(png(stroke_on_paper()), "one.png")
+    assert sample.data.shape == (8, 8) and sample.data.min() == 0 and sample.data.max() == 1
+    assert sample.data[4, 3] == 1 and sample.data[4, 0] == 0  # inverted: the ink is bright, the paper dark
+    assert image_sample(png(255 - stroke_on_paper())).sample_id == sample.sample_id  # same digit, same id
+    model = get_model("digits-cnn")
+    assert model.predicted_class(model.sample(sample.sample_id)) == 1
+    from engine.cache import ResultCache
+
+    result = explain(Request("digits-cnn", sample.sample_id, method="and"), ResultCache(tmp_path))
+    assert result.n == 10 and result.provenance["sample_id"] == sample.sample_id
+
+
+def test_unreadable_and_blank_pictures_are_refused():
+    with pytest.raises(EngineError, match="cannot read notes.txt as an image"):
+        image_sample(b"not a picture", "notes.txt")
+    with pytest.raises(EngineError, match="blank"):
+        image_sample(png(np.full((16, 16), 200)), "grey.png")
+
+
+FEATURES = get_model("tabular-mlp-wide").provenance["features"]
+
+
+def test_a_csv_row_with_a_header_in_any_order_or_bare_numbers():
+    values = np.arange(1, len(FEATURES) + 1, dtype=float)
+    header = ",".join(["id"] + FEATURES[::-1]) + "\n" + ",".join(["7"] + [str(v) for v in values[::-1]]) + "\n"
+    sample = table_sample(header.encode(), FEATURES, "row.csv")
+    np.testing.assert_allclose(sample.data, values)
+    bare = table_sample(",".join(str(v) for v in values).encode(), FEATURES)
+    assert bare.sample_id == sample.sample_id
+    model = get_model("tabular-mlp-wide")
+    assert model.sample(sample.sample_id) is not None
+    with pytest.raises(EngineError, match="no sample"):
+        get_model("digits-cnn").sample(sample.sample_id)  # an uploaded row is not a digit
+
+
+def test_bad_csv_rows_name_what_is_wrong():
+    with pytest.raises(EngineError, match="missing: radius"):
+        table_sample(b"texture,area\n1,2\n", FEATURES)
+    with pytest.raises(EngineError, match="not numbers"):
+        table_sample((",".join(FEATURES) + "\n" + ",".join(["x"] * len(FEATURES))).encode(), FEATURES)
+    with pytest.raises(EngineError, match="no row"):
+        table_sample((",".join(FEATURES) + "\n").encode(), FEATURES)

@@ -1,0 +1,77 @@
+"""Sidebar forms that add inputs to the explorer: the user's own model, and an uploaded image or table row."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.errors import EngineError
+from engine.zoo import ZooModel, user_model_id
+from engine.zoo.uploads import image_sample, table_sample
+
+from .compute import cached_model
+
+
+def _load_own_model() -> None:
+    """Button callback: load the typed model; on success select it, else keep the message for the form."""
+    source = st.session_state.get("own_source", "").strip()
+    if not source:
+        return
+    model_id = user_model_id(source, st.session_state.get("own_pickle", False))
+    try:
+        cached_model(model_id)
+    except EngineError as exc:
+        st.session_state["own_error"] = str(exc)
+        return
+    st.session_state["own_error"] = None
+    if model_id not in st.session_state["user_models"]:
+        st.session_state["user_models"].append(model_id)
+    st.session_state["model"] = model_id
+
+
+def own_model_form() -> None:
+    """Sidebar form to load a Hugging Face model from a local folder (or the local cache), or file.py:function."""
+    with st.sidebar.expander("Your own model"):
+        st.text_input("Folder, cached hub name, or file.py:function", key="own_source",
+                      placeholder="/path/to/model-folder",
+                      help="A Hugging Face sequence classifier or causal LM (config.json, safetensors weights and a "
+                           "fast tokenizer); nothing is downloaded and no code from the folder runs. Or a Python "
+                           "file whose function returns a torch module over feature rows (see the README).")
+        st.checkbox("Allow PyTorch pickle weights (pytorch_model.bin)", key="own_pickle",
+                    help="A pickle file can run code when it is loaded. Weights are loaded with weights_only=True, "
+                         "but allow this only for files you trust.")
+        st.button("Load model", key="own_load", on_click=_load_own_model)
+        if st.session_state.get("own_error"):
+            st.error(st.session_state["own_error"], icon="⚠️")
+
+
+UPLOAD_TYPES = {"image": (["png", "jpg", "jpeg", "bmp", "gif"], "…or upload a picture of a digit"),
+                "tabular": (["csv"], "…or upload a CSV row (a header with the feature names, one row of numbers)")}
+
+
+def _read_upload(model: ZooModel, sample_key: str) -> None:
+    """Uploader callback: turn the file into a sample, list it first and select it; keep any error for the form."""
+    file = st.session_state.get(f"upload_file::{model.modality}")
+    st.session_state["upload_error"] = None
+    if file is None:
+        return
+    try:
+        if model.modality == "image":
+            sample = image_sample(file.getvalue(), file.name)
+        else:
+            sample = table_sample(file.getvalue(), [c.label for c in model.candidates_of(model.samples[0])], file.name)
+    except EngineError as exc:
+        st.session_state["upload_error"] = str(exc)
+        return
+    uploads = st.session_state.setdefault(f"uploads::{model.modality}", [])
+    if sample.sample_id not in [u.sample_id for u in uploads]:
+        uploads.append(sample)
+    st.session_state[sample_key] = sample.sample_id
+
+
+def upload_form(model: ZooModel, sample_key: str) -> None:
+    """A file uploader for the model's kind of input (an image or a CSV row) and its error, if any."""
+    types, label = UPLOAD_TYPES[model.modality]
+    st.sidebar.file_uploader(label, type=types, key=f"upload_file::{model.modality}", on_change=_read_upload,
+                             args=(model, sample_key))
+    if st.session_state.get("upload_error"):
+        st.sidebar.error(st.session_state["upload_error"], icon="⚠️")
