@@ -131,7 +131,8 @@ def image_figure(image: np.ndarray, patches: dict[str, list[int]], players: list
                       line=dict(color=colour if on else SKY, width=4 if on else 2, dash=dash if on else "dot"),
                       fillcolor=fill if on else None)
         fig.add_annotation(x=x0 + 0.1, y=y1 - 0.1, text=labels[player], showarrow=False, xanchor="left",
-                           yanchor="top", font=dict(size=10, color=colour if on else BLUE))
+                           yanchor="top", font=dict(size=10, color=colour if on else BLUE),
+                           bgcolor="rgba(255,255,255,0.75)", borderpad=1)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     fig.update_layout(template=TEMPLATE, margin=dict(t=10, l=10, r=10, b=10), height=420)

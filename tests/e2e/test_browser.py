@@ -158,6 +158,16 @@ def test_visit_every_page_click_a_point_and_screenshot(app_url, browser, bert_fo
     page.get_by_text("Strongest interactions").wait_for(timeout=120_000)
     page.screenshot(path=str(SHOTS / "10-own-model.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
+
+    # The app follows the system's colour scheme (no theme is forced): check the dark one renders dark.
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"{app_url}/sparsity")
+    wait_for_app(page)
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible", timeout=60_000)
+    background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+    channels = [int(c) for c in background[background.index("(") + 1:].rstrip(")").split(",")[:3]]
+    assert sum(channels) < 3 * 80, background
+    page.screenshot(path=str(SHOTS / "11-dark-sparsity.png"), full_page=True)
     unexpected = [e for e in errors if "404" not in e and "Failed to load resource" not in e]
     assert not unexpected, unexpected
     assert not bad_responses, bad_responses
