@@ -12,7 +12,9 @@ from engine.faithfulness import explanation_ratio, matching_curve, matching_prec
 from engine.generalizable import paper_ks, shared_sets, shared_strength_by_order, transferability
 from engine.masks import popcounts, subset_index
 from engine.result import InteractionResult
-from engine.sparsity import order_distribution, order_statistics, salient, sorted_strengths
+from engine.sparsity import (
+    mean_normalised_curve, order_distribution, order_statistics, pooled_curve, salient, sorted_strengths,
+)
 
 PLAYERS = [f"x{i}" for i in range(6)]
 
@@ -20,6 +22,18 @@ PLAYERS = [f"x{i}" for i in range(6)]
 def sparse_result():
     v = game_from_terms(6, {(0,): 4.0, (1, 2): 3.0, (3, 4, 5): -2.0, (0, 5): 0.01}, {}, bias=1.0)
     return InteractionResult.harsanyi(PLAYERS, v)
+
+
+def test_both_curve_styles_over_samples():
+    first = sparse_result()  # |I| = 4, 3, 2, 0.01 and zeros
+    second = InteractionResult.harsanyi(PLAYERS, game_from_terms(6, {(2,): -1.0, (0, 1): 0.5}, {}))
+    mean = mean_normalised_curve([first, second])  # per sample /max, then averaged rank by rank
+    assert mean.size == 2 * 63
+    np.testing.assert_allclose(mean[:4], [(1 + 1) / 2, (0.75 + 0.5) / 2, (0.5 + 0) / 2, (0.0025 + 0) / 2])
+    pooled = pooled_curve([first, second])  # raw |I| of both samples in one sorted list; AND-only duplicated
+    assert pooled.size == 2 * 2 * 63
+    np.testing.assert_allclose(pooled[:10], [4, 4, 3, 3, 2, 2, 1, 1, 0.5, 0.5])
+    assert np.all(np.diff(pooled) <= 0)
 
 
 def test_salient_set_and_counts():
