@@ -36,7 +36,7 @@ except Exception as exc:  # a model folder or sample that cannot be loaded: say 
     st.error(f"Could not load this choice: {exc}")
     st.stop()
 st.session_state["selection"] = selection
-write_url(selection)
+write_url(selection, navigation.url_path)
 with st.sidebar.popover("Copy link to this view"):
     st.caption("The link reopens this page with the same model, sample, players and settings.")
     st.code((st.context.url or "").split("?")[0] + "?" + "&".join(f"{k}={v}" for k, v in st.query_params.items()),

@@ -31,6 +31,8 @@ teaching_note(
 
 default_model = next((m for m in CHECKPOINT_MODELS if cached_model(m).modality == selection.model.modality),
                      CHECKPOINT_MODELS[0])
+if st.query_params.get("dyn_model") in CHECKPOINT_MODELS and "dyn-model" not in st.session_state:  # a shared link
+    default_model = st.query_params["dyn_model"]
 controls = st.columns([2, 3, 2, 2])
 model_id = controls[0].selectbox("Model with checkpoints", CHECKPOINT_MODELS, format_func=MODEL_TITLES.get,
                                  index=CHECKPOINT_MODELS.index(default_model), key="dyn-model")
@@ -65,7 +67,11 @@ if high[-1] < high[turn] + 0.05:
                f"(epoch {trajectory.turning_point}). The second phase needs a task whose solution uses high-order "
                "interactions; the digits CNN shows both phases.", icon="ℹ️")
 
-epoch = st.select_slider("Epoch", trajectory.epochs, value=trajectory.turning_point, key=f"dyn-epoch::{model_id}")
+linked_epoch = st.query_params.get("epoch", "")
+start_epoch = int(linked_epoch) if linked_epoch.isdigit() and int(linked_epoch) in trajectory.epochs else None
+epoch = st.select_slider("Epoch", trajectory.epochs, value=start_epoch or trajectory.turning_point,
+                         key=f"dyn-epoch::{model_id}")
+st.query_params.update({"dyn_model": model_id, "epoch": str(epoch)})  # this view's own choices, for the link
 left, right = st.columns(2)
 with left:
     chart(distribution_figure(trajectory, trajectory.epochs.index(epoch), normalise), "dyn-distribution",

@@ -79,6 +79,12 @@ def test_dynamics_page_moves_through_epochs_and_models():
     slider.set_value(slider.options[-1]).run()
     assert not at.exception
     assert titles()[0].startswith(f"Epoch {slider.options[-1]}:")
+    assert at.query_params["epoch"] == str(slider.options[-1])
+    linked = AppTest.from_file(APP, default_timeout=240)  # a link straight to the dynamics view
+    linked.query_params.update({"dyn_model": "tabular-mlp-overfit", "epoch": "5"})
+    linked.switch_page("pages/dynamics.py").run()
+    assert not linked.exception and figures(linked)[0]["layout"]["title"]["text"].startswith("Epoch 5:")
+    assert linked.selectbox(key="dyn-model").value == "tabular-mlp-overfit"
     at.selectbox(key="dyn-model").set_value("tabular-mlp-overfit").run()
     assert not at.exception and not at.error
     assert any(t.startswith("Epoch") for t in titles())

@@ -16,6 +16,7 @@ from .forms import own_model_form, upload_form
 
 METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
 URL_KEYS = ("model", "sample", "players", "baseline", "output", "method", "focus", "present")
+PAGE_URL_KEYS = ("dyn_model", "epoch")  # written by a page for its own controls, dropped on the other pages
 
 
 @dataclass
@@ -119,8 +120,8 @@ def sidebar() -> Selection:
     return Selection(request, model, presentation)
 
 
-def write_url(selection: Selection) -> None:
-    """Mirror the selection in the query string so the view can be shared as a link."""
+def write_url(selection: Selection, page: str) -> None:
+    """Mirror the selection in the query string so the view can be shared as a link (``page``: the url path shown)."""
     r = selection.request
     params = {
         "model": r.model_id,
@@ -138,6 +139,9 @@ def write_url(selection: Selection) -> None:
     for key in URL_KEYS:
         if key not in params and key in st.query_params:
             del st.query_params[key]
+    if page != "dynamics":
+        for key in PAGE_URL_KEYS:
+            st.query_params.pop(key, None)
     st.query_params.update(params)
 
 
