@@ -21,6 +21,7 @@ from .limits import check_affordable
 from .outputs import OutputSpec
 from .result import InteractionResult
 from .zoo import Sample, ZooModel, checkpoint_id, checkpoint_states, free_text_sample, get_model
+from .zoo.base import model_device
 
 ENGINE_VERSION = "0.1.0"
 METHODS = ("and", "and-or")
@@ -104,7 +105,7 @@ def _evaluate(request: Request, model: ZooModel, sample: Sample, progress, cance
         "target_name": model.class_names[request.target] if request.target < len(model.class_names) else None,
         "prediction": model.predict(sample).tolist(),
         "engine_version": ENGINE_VERSION,
-        "device": "cpu",
+        "device": str(model_device()),
         "timings": {"evaluation_s": seconds},
     }
     return InteractionResult.harsanyi(game.player_labels, values, provenance=provenance)

@@ -100,3 +100,16 @@ def test_explain_is_cached_and_carries_provenance(tmp_path):
     assert first.provenance["model_id"] == "tabular-mlp-wide" and first.provenance["engine_version"]
     again = explain(request, ResultCache(tmp_path))
     np.testing.assert_array_equal(again.i_or, first.i_or)
+
+
+def test_networks_run_on_the_device_the_environment_names(monkeypatch):
+    import torch
+
+    from engine.zoo.base import DEVICE_VARIABLE, device_of, model_device
+    from engine.zoo.bundled import load_network
+
+    monkeypatch.setenv(DEVICE_VARIABLE, "cpu")
+    assert model_device() == torch.device("cpu")
+    assert device_of(load_network("digits-mlp")).type == "cpu"
+    monkeypatch.delenv(DEVICE_VARIABLE)
+    assert model_device().type == ("cuda" if torch.cuda.is_available() else "cpu")

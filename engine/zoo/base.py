@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,24 @@ from ..game import Game
 from ..outputs import OutputSpec
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
+DEVICE_VARIABLE = "INTERACTION_EXPLORER_DEVICE"
+
+
+def model_device() -> torch.device:
+    """Where the zoo's networks run: CUDA when there is a GPU, else the CPU (``INTERACTION_EXPLORER_DEVICE`` overrides).
+
+    Masks are built on the CPU; each batch of masked samples moves to the network's device, outputs come back.
+    """
+    return torch.device(os.environ.get(DEVICE_VARIABLE) or ("cuda" if torch.cuda.is_available() else "cpu"))
+
+
+def placed(module: torch.nn.Module) -> torch.nn.Module:
+    """``module`` in eval mode on :func:`model_device`."""
+    return module.to(model_device()).eval()
+
+
+def device_of(module: torch.nn.Module) -> torch.device:
+    return next(module.parameters()).device
 
 
 @dataclass
@@ -78,7 +97,7 @@ class ZooModel:
     def predict(self, sample: Sample) -> np.ndarray:
         """Class probabilities on the unmasked sample."""
         with torch.inference_mode():
-            logits = self.forward(self.units_of(sample).unsqueeze(0))[0].double()
+            logits = self.forward(self.units_of(sample).unsqueeze(0))[0].double().cpu()
         if logits.numel() == 1:
             p = torch.sigmoid(logits[0])
             return np.array([1 - float(p), float(p)])

@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import load_file
 
 from ..errors import EngineError
-from .base import ASSETS, Candidate, Sample, ZooModel, tensors_sha256
+from .base import ASSETS, Candidate, Sample, ZooModel, device_of, placed, tensors_sha256
 from .nets import breast_cancer, digits, split
 from .train import RECIPES, SPLIT_SEED, TEST_FRACTION
 
@@ -35,7 +35,7 @@ def load_network(model_id: str, state: dict[str, torch.Tensor] | None = None) ->
             raise EngineError(f"weights {path} are missing; rebuild them with `python -m engine.zoo.train`")
         state = load_file(path)
     net.load_state_dict(state)
-    return net.eval()
+    return placed(net)
 
 
 @lru_cache(maxsize=4)
@@ -63,7 +63,7 @@ def _test_indices(labels: np.ndarray, per_class_limit: int) -> list[int]:
 
 def _classify(net: torch.nn.Module):
     def forward(batch: torch.Tensor) -> torch.Tensor:
-        return net(batch.float())
+        return net(batch.to(device_of(net)).float())
 
     return forward
 

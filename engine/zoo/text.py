@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from ..errors import EngineError
-from .base import ASSETS, Candidate, Sample, ZooModel, tensors_sha256
+from .base import ASSETS, Candidate, Sample, ZooModel, device_of, placed, tensors_sha256
 
 MAX_TOKENS = 64
 TEMPERATURE = 10.0
@@ -64,7 +64,7 @@ class SentenceEncoder:
 
     def __init__(self, tokenizer, model: torch.nn.Module) -> None:
         self.tokenizer = tokenizer
-        self.model = model.eval()
+        self.model = placed(model)
         self.embeddings = self.model.get_input_embeddings()
 
     @classmethod
@@ -76,11 +76,13 @@ class SentenceEncoder:
 
     def token_embeddings(self, ids: torch.Tensor) -> torch.Tensor:
         with torch.inference_mode():
-            return self.embeddings(ids).detach()
+            return self.embeddings(ids.to(device_of(self.model))).detach()
 
     def encode_embeddings(self, embeds: torch.Tensor) -> torch.Tensor:
         """(B, L, H) input embeddings -> (B, H) unit sentence vectors (mean over all L positions)."""
-        out = self.model(inputs_embeds=embeds, attention_mask=torch.ones(embeds.shape[:2], dtype=torch.long))
+        embeds = embeds.to(device_of(self.model))
+        mask = torch.ones(embeds.shape[:2], dtype=torch.long, device=embeds.device)
+        out = self.model(inputs_embeds=embeds, attention_mask=mask)
         pooled = out.last_hidden_state.mean(dim=1)
         return torch.nn.functional.normalize(pooled, dim=-1)
 
@@ -94,7 +96,7 @@ class SentenceEncoder:
 
     def baseline_embedding(self, kind: str) -> torch.Tensor:
         if kind == "zero":
-            return torch.zeros(self.embeddings.embedding_dim)
+            return torch.zeros(self.embeddings.embedding_dim, device=device_of(self.model))
         token_id = {"[MASK]": self.tokenizer.mask_token_id, "[PAD]": self.tokenizer.pad_token_id,
                     "[UNK]": self.tokenizer.unk_token_id}[kind]
         if token_id is None:

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from ..errors import EngineError
-from .base import Candidate, Sample, ZooModel, tensors_sha256
+from .base import Candidate, Sample, ZooModel, device_of, placed, tensors_sha256
 from .text import BASELINES, SentenceEncoder, sentence_samples, word_candidates
 
 HF_PREFIX, HF_PICKLE_PREFIX, PY_PREFIX = "hf:", "hf-pickle:", "py:"
@@ -132,7 +132,9 @@ def _text_model(model_id: str, folder: Path, tokenizer, model, kind: str) -> Zoo
     samples, _ = sentence_samples()
 
     def forward(embeds: torch.Tensor) -> torch.Tensor:
-        out = model(inputs_embeds=embeds.float(), attention_mask=torch.ones(embeds.shape[:2], dtype=torch.long))
+        embeds = embeds.to(device_of(model)).float()
+        out = model(inputs_embeds=embeds, attention_mask=torch.ones(embeds.shape[:2], dtype=torch.long,
+                                                                    device=embeds.device))
         return out.logits if kind == "classifier" else out.logits[:, -1, :]
 
     def units_of(sample: Sample) -> torch.Tensor:
@@ -198,7 +200,7 @@ def python_model(model_id: str) -> ZooModel:
     if not isinstance(built, torch.nn.Module):
         raise EngineError(f"{path}:{function} must return a torch.nn.Module or an engine ZooModel, "
                           f"not {type(built).__name__}")
-    return _module_as_tabular(model_id, path, built.eval(), module)
+    return _module_as_tabular(model_id, path, placed(built), module)
 
 
 def _module_as_tabular(model_id: str, path: Path, net: torch.nn.Module, module) -> ZooModel:
@@ -210,7 +212,7 @@ def _module_as_tabular(model_id: str, path: Path, net: torch.nn.Module, module) 
         raise EngineError(f"FEATURES names {len(features)} features but the samples have {rows.shape[1]}")
     with torch.inference_mode():
         try:
-            classes = net(torch.from_numpy(rows[:1])).shape[-1]
+            classes = net(torch.from_numpy(rows[:1]).to(device_of(net))).shape[-1]
         except Exception as exc:  # noqa: BLE001
             raise EngineError(f"the module fails on a sample of shape {tuple(rows[:1].shape)}: {exc}") from None
     mean = torch.from_numpy(rows.mean(0))
@@ -221,7 +223,7 @@ def _module_as_tabular(model_id: str, path: Path, net: torch.nn.Module, module) 
         class_names=list(getattr(module, "CLASSES", [str(c) for c in range(max(classes, 2))])),
         samples=[Sample(f"row-{i}", f"row {i}", row) for i, row in enumerate(rows)],
         baselines=["zero", "mean"],
-        forward=lambda batch: net(batch.float()),
+        forward=lambda batch: net(batch.to(device_of(net)).float()),
         units_of=lambda sample: torch.from_numpy(np.asarray(sample.data, dtype=np.float32)),
         baseline_of=lambda sample, kind: torch.zeros_like(mean) if kind == "zero" else mean.clone(),
         candidates_of=lambda sample: [Candidate(name, [i], float(abs(sample.data[i])))
