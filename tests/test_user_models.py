@@ -147,3 +147,20 @@ def test_links_never_run_python_files_or_unpickle(tmp_path):
         at.run()
         assert not at.exception and at.query_params["model"] == "digits-cnn"
     assert not marker.exists()
+
+
+def test_a_hub_name_loads_from_the_local_cache_only(bert_folder, tmp_path, monkeypatch):
+    """The Hugging Face cache layout: models--org--name/{refs/main, snapshots/<commit>/files}; nothing downloads."""
+    import huggingface_hub.constants
+
+    commit = "0" * 40
+    snapshot = tmp_path / "hub" / "models--someone--tiny-bert" / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for file in bert_folder.iterdir():
+        (snapshot / file.name).write_bytes(file.read_bytes())
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    assert get_model("hf:someone/tiny-bert").provenance["folder"] == str(snapshot)
+    with pytest.raises(EngineError, match="nothing is downloaded"):
+        get_model("hf:someone/not-cached")
