@@ -128,6 +128,19 @@ class Trajectory:
     final_target: np.ndarray  # (samples, 2^n): u = v − v(∅) of the final checkpoint, the theory's regression target
     provenance: dict
 
+    def sigma2_trend(self) -> float:
+        """Spearman rank correlation of the fitted σ² with the epoch over phase 2: the checkpoints after the turning
+        point, without the last one (the regression target itself, whose σ² is 0 by construction). Negative: σ²
+        falls, as the theory predicts; NaN with fewer than three such checkpoints."""
+        start = self.epochs.index(self.turning_point) + 1
+        values = self.sigma2[start:-1]
+        if values.size < 3:
+            return float("nan")
+        ranks = lambda x: np.argsort(np.argsort(x, kind="stable"), kind="stable")  # noqa: E731
+        if np.ptp(values) == 0:
+            return 0.0
+        return float(np.corrcoef(ranks(np.arange(values.size)), ranks(values))[0, 1])
+
     def table(self) -> list[dict]:
         """One row per (epoch, order): the real and theoretical I^(k) (sum-normalised) and the fitted σ²."""
         return [{"epoch": e, "order": k + 1, "real": float(self.real[i, k]), "theory": float(self.theory[i, k]),
