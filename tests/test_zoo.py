@@ -113,3 +113,27 @@ def test_networks_run_on_the_device_the_environment_names(monkeypatch):
     assert device_of(load_network("digits-mlp")).type == "cpu"
     monkeypatch.delenv(DEVICE_VARIABLE)
     assert model_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def test_minilm_l3_converted_from_onnx_matches_the_graph():
+    """The BertModel built from the ONNX initializers gives the graph's own output (onnx's reference evaluator)."""
+    import numpy as np
+    import torch
+    from onnx.reference import ReferenceEvaluator
+
+    from engine.zoo.onnx_minilm import minilm_l3_model, onnx_path
+
+    ids = np.array([[101, 1037, 2307, 2143, 2001, 2025, 2919, 102]], dtype=np.int64)
+    outputs = ReferenceEvaluator(str(onnx_path())).run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+    with torch.inference_mode():
+        hidden = minilm_l3_model().cpu()(input_ids=torch.from_numpy(ids)).last_hidden_state.numpy()
+    graph_hidden = next(o for o in outputs if o.shape == hidden.shape)
+    np.testing.assert_allclose(hidden, graph_hidden, atol=1e-5)
+
+
+def test_both_text_models_share_words_and_explain_every_sentence():
+    small, large = get_model("text-minilm-l3"), get_model("text-minilm-l6")
+    for sample in small.samples:
+        assert [c.label for c in small.candidates_of(sample)] == [c.label for c in large.candidates_of(sample)]
+        assert abs(small.predict(sample).sum() - 1) < 1e-6
+    assert "ONNX" in small.provenance["weights"]
