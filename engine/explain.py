@@ -87,7 +87,7 @@ def _values_key(request: Request, model: ZooModel) -> dict:
 
 def _evaluate(request: Request, model: ZooModel, sample: Sample, progress, cancel) -> InteractionResult:
     game = model.make_game(sample, list(request.players), request.baseline, OutputSpec(request.output, request.target))
-    check_affordable(game)
+    check_affordable(game, model_device())
     start = time.perf_counter()
     values = game.evaluate(progress=progress, cancel=cancel)
     seconds = time.perf_counter() - start

@@ -14,6 +14,7 @@ from .masks import all_masks
 
 MAX_SECONDS = float(os.environ.get("INTERACTION_EXPLORER_MAX_SECONDS", 900))
 MAX_BATCH_BYTES = 256 * 2**20  # masked inputs of one batch
+ACTIVATION_FACTOR = 64  # a network's activations per sample, as a multiple of its input (generous for MiniLM)
 PROBE = 8
 
 
@@ -28,14 +29,36 @@ def estimate_seconds(game: Game) -> float:
     return per_sample * (1 << game.n) * 0.5  # batching amortises overheads; the probe over-estimates
 
 
+def available_memory(device: torch.device) -> int:
+    """Bytes free for new allocations on ``device``: the GPU's free memory, or the machine's MemAvailable."""
+    if device.type == "cuda":
+        return int(torch.cuda.mem_get_info(device)[0])
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def batch_size_for(game: Game, device: torch.device) -> int:
+    """The model's batch, shrunk so that a batch's inputs and activations fit in the device's free memory:
+    batch · input bytes · (1 + ACTIVATION_FACTOR) ≤ free memory / 2, and its inputs stay under MAX_BATCH_BYTES."""
+    per = max(input_bytes_per_sample(game), 1)
+    fits = available_memory(device) // 2 // (per * (1 + ACTIVATION_FACTOR))
+    return int(max(1, min(game.batch_size, MAX_BATCH_BYTES // per, fits)))
+
+
 def input_bytes_per_sample(game: Game) -> int:
     return int(game.units.numel() * game.units.element_size())
 
 
-def check_affordable(game: Game, max_seconds: float = MAX_SECONDS) -> None:
-    """Shrink the batch to fit MAX_BATCH_BYTES; refuse when the estimated time exceeds ``max_seconds``."""
-    per = input_bytes_per_sample(game)
-    game.batch_size = int(max(1, min(game.batch_size, MAX_BATCH_BYTES // max(per, 1))))
+def check_affordable(game: Game, device: torch.device | None = None, max_seconds: float = MAX_SECONDS) -> None:
+    """Size the batch to the device's memory (:func:`batch_size_for`); refuse when the estimated time exceeds
+    ``max_seconds``."""
+    game.batch_size = batch_size_for(game, device or torch.device("cpu"))
     seconds = estimate_seconds(game)
     if seconds > max_seconds:
         raise TooLarge(

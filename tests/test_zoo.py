@@ -80,6 +80,20 @@ def test_nan_output_and_time_limit_are_refused():
         check_affordable(slow, max_seconds=1e-9)
 
 
+def test_batches_shrink_to_the_free_memory(monkeypatch):
+    from engine import limits
+
+    model = get_model("text-minilm-l6")
+    game = model.make_game(model.samples[0])
+    per_sample = limits.input_bytes_per_sample(game)
+    assert limits.batch_size_for(game, torch.device("cpu")) == game.batch_size  # plenty of memory here
+    monkeypatch.setattr(limits, "available_memory", lambda device: 2 * 10 * per_sample * (1 + limits.ACTIVATION_FACTOR))
+    assert limits.batch_size_for(game, torch.device("cpu")) == 10
+    values = game.evaluate()
+    game.batch_size = 10
+    np.testing.assert_allclose(game.evaluate(), values, atol=1e-5)  # same outputs in smaller batches
+
+
 def test_cancel_stops_evaluation():
     from engine.errors import Cancelled
 

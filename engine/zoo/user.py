@@ -14,7 +14,6 @@ explains the target next token at the last position (log-odds over the vocabular
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +22,8 @@ import numpy as np
 import torch
 
 from ..errors import EngineError
-from .base import Candidate, Sample, ZooModel, device_of, placed, tensors_sha256
+from ..limits import available_memory
+from .base import Candidate, Sample, ZooModel, device_of, model_device, placed, tensors_sha256
 from .text import BASELINES, SentenceEncoder, sentence_samples, word_candidates
 
 HF_PREFIX, HF_PICKLE_PREFIX, PY_PREFIX = "hf:", "hf-pickle:", "py:"
@@ -49,17 +49,6 @@ def load_user_model(model_id: str) -> ZooModel:
         return python_model(model_id)
     allow_pickle = model_id.startswith(HF_PICKLE_PREFIX)
     return hf_model(model_id.split(":", 1)[1], allow_pickle=allow_pickle, model_id=model_id)
-
-
-def _available_memory() -> int:
-    """Bytes of memory available to new allocations (Linux /proc/meminfo; physical pages elsewhere)."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def resolve_folder(source: str) -> Path:
@@ -89,9 +78,10 @@ def check_weights(folder: Path, allow_pickle: bool) -> bool:
                           "source can run code when loaded; convert it to safetensors, or allow pickle weights "
                           "explicitly (they are then loaded with weights_only=True)")
     size = sum(f.stat().st_size for f in (safetensors or pickles))
-    if size * MEMORY_HEADROOM > _available_memory():
-        raise EngineError(f"the weights take {size / 2**30:.1f} GiB and this machine has "
-                          f"{_available_memory() / 2**30:.1f} GiB available: too little memory for this model")
+    free = available_memory(model_device())
+    if size * MEMORY_HEADROOM > free:
+        raise EngineError(f"the weights take {size / 2**30:.1f} GiB and the {model_device().type.upper()} has "
+                          f"{free / 2**30:.1f} GiB free: too little memory for this model")
     return bool(safetensors)
 
 
