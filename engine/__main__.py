@@ -83,13 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     from .outputs import OUTPUT_KINDS
 
     parser = argparse.ArgumentParser(prog="python -m engine",
-                                     description="Exact Harsanyi AND/OR interactions of bundled models.")
+                                     description="Exact Harsanyi AND/OR interactions of bundled and your own models.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("models", help="list the bundled models (and their samples with --samples)")
     p.add_argument("--samples", action="store_true")
     p.set_defaults(func=cmd_models)
     p = sub.add_parser("explain", help="compute the interactions of a model on a sample and write them to a file")
-    p.add_argument("model")
+    p.add_argument("model", help="a bundled id (see `models`), <id>@<epoch> for a training checkpoint, "
+                                 "hf:<folder or cached hub name>, hf-pickle:<folder>, or py:<file.py>:<function>")
     p.add_argument("sample", help="a sample id (see `models --samples`), or any sentence for a text model")
     p.add_argument("--players", help="comma-separated variable numbers (default: the model's choice of 10)")
     p.add_argument("--baseline")
@@ -100,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--top", type=int, default=10, help="how many interactions to print")
     p.set_defaults(func=cmd_explain)
     p = sub.add_parser("precompute", help="fill the cache for a model's samples (for talks and classrooms)")
-    p.add_argument("model")
+    p.add_argument("model", help="a bundled id (see `models`), <id>@<epoch> for a training checkpoint, "
+                                 "hf:<folder or cached hub name>, hf-pickle:<folder>, or py:<file.py>:<function>")
     p.add_argument("--samples", nargs="*", help="sample ids (default: all bundled samples)")
     p.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     p.set_defaults(func=cmd_precompute)

@@ -24,7 +24,7 @@ def estimate_seconds(game: Game) -> float:
     with torch.inference_mode():
         game.forward(game.masked_inputs(masks))  # warm-up
         start = time.perf_counter()
-        game.forward(game.masked_inputs(masks))
+        game.forward(game.masked_inputs(masks)).cpu()  # .cpu() waits for a GPU to finish
     per_sample = (time.perf_counter() - start) / masks.shape[0]
     return per_sample * (1 << game.n) * 0.5  # batching amortises overheads; the probe over-estimates
 
