@@ -111,6 +111,15 @@ def test_text_model_and_own_sentence():
     assert not at.exception
 
 
+def test_chart_downloads_switch_between_svg_and_png():
+    at = run("pages/sparsity.py")
+    assert '"format": "svg"' in at.get("plotly_chart")[0].proto.config
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    at.radio(key="image_format").set_value("png").run()
+    assert '"format": "png"' in at.get("plotly_chart")[0].proto.config
+
+
 def test_bad_input_is_a_message_not_a_traceback():
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["model"] = "no-such-model"

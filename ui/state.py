@@ -116,6 +116,8 @@ def sidebar() -> Selection:
     output = _choose("Output explained", list(OUTPUT_KINDS), "output", "output")
     method = _choose("Method", list(METHOD_LABELS), "method", "method", METHOD_LABELS.get)
     presentation = st.sidebar.toggle("Presentation mode (large fonts)", key="present")
+    st.sidebar.radio("Chart downloads (toolbar camera)", ["svg", "png"], key="image_format", horizontal=True,
+                     format_func=str.upper, help="SVG for papers; PNG at 3× for slides.")
     request = Request(model_id, sample_id, tuple(sorted(players)), baseline, output, None, method)
     return Selection(request, model, presentation)
 

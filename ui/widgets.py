@@ -26,7 +26,9 @@ def chart(fig: go.Figure, key: str, alt: str, selectable: bool = False) -> None:
     """Draw a figure (larger fonts in presentation mode); a click on a point with customdata focuses it everywhere."""
     if st.session_state.get("present"):
         fig.update_layout(font_size=PRESENTATION_FONT)
-    config = {"toImageButtonOptions": {"format": "svg", "filename": key, "scale": 2}, "displaylogo": False}
+    image_format = st.session_state.get("image_format", "svg")
+    scale = 3 if image_format == "png" else 1
+    config = {"toImageButtonOptions": {"format": image_format, "filename": key, "scale": scale}, "displaylogo": False}
     if not selectable:
         st.plotly_chart(fig, key=key, config=config, width="stretch")
         return
@@ -38,7 +40,7 @@ def chart(fig: go.Figure, key: str, alt: str, selectable: bool = False) -> None:
         kind, _, index = picked[0].partition(":")
         set_focus(kind, int(index))
         st.rerun()
-    st.caption(f"Chart: {alt}. Toolbar: download as SVG; hover for values.")
+    st.caption(f"Chart: {alt}. Toolbar: download as {image_format.upper()}; hover for values.")
 
 
 def interactions_table(result: InteractionResult) -> pd.DataFrame:
