@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from engine.explain import resolve_sample
-from engine.sparsity import salient
+from engine.sparsity import pooled_values, salient
 from ui.compute import result_for
 from ui.input_view import draw_input
 from ui.state import current_selection, focus, set_focus
@@ -38,6 +38,10 @@ cols[1].metric(f"v(N): {request.output} of “{model.class_names[target]}”", f
 cols[2].metric("v(∅): all players masked", f"{result.v_empty:.3f}")
 sal = salient(result)
 cols[3].metric("Salient interactions", f"{sal.count}", f"of {sal.total} ({100 * sal.share:.1f} %)", delta_color="off")
+largest = float(np.abs(pooled_values(result)).max(initial=0.0))
+if largest < 1e-3 * max(1.0, abs(result.v_full)):
+    st.info(f"Masking these players hardly changes the output (the largest |I| is {largest:.1e}), as in an "
+            "untrained model: every interaction is near zero, and “salient” is only relative to that noise.")
 
 left, right = st.columns([1, 1])
 with left:

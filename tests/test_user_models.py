@@ -133,6 +133,17 @@ def test_app_loads_an_own_model_and_reports_bad_folders(bert_folder, tmp_path):
     assert at.session_state["user_models"] == [f"hf:{bert_folder}"]  # selected: the browser test checks the URL
 
 
+def test_a_model_that_ignores_its_players_is_called_out(bert_folder):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=240)
+    at.query_params.update({"model": f"hf:{bert_folder}", "method": "and"})
+    at.run()
+    assert not at.exception and any("hardly changes the output" in i.value for i in at.info)
+
+
 def test_links_never_run_python_files_or_unpickle(tmp_path):
     from pathlib import Path
 
