@@ -33,7 +33,7 @@ default_model = next((m for m in CHECKPOINT_MODELS if cached_model(m).modality =
                      CHECKPOINT_MODELS[0])
 if st.query_params.get("dyn_model") in CHECKPOINT_MODELS and "dyn-model" not in st.session_state:  # a shared link
     default_model = st.query_params["dyn_model"]
-controls = st.columns([2, 3, 2, 2])
+controls = st.columns([3, 3, 2, 2, 2])
 model_id = controls[0].selectbox("Model with checkpoints", CHECKPOINT_MODELS, format_func=MODEL_TITLES.get,
                                  index=CHECKPOINT_MODELS.index(default_model), key="dyn-model")
 model = cached_model(model_id)
@@ -41,16 +41,21 @@ sample_titles = {s.sample_id: s.title for s in model.samples}
 same_data = selection.model.modality == model.modality and selection.request.sample_id in sample_titles
 sample_ids = controls[1].multiselect(
     "Samples (averaged)", list(sample_titles), format_func=sample_titles.get, key=f"dyn-samples::{model_id}",
-    default=[selection.request.sample_id if same_data else model.samples[0].sample_id],
+    default=[selection.request.sample_id] if same_data else [s.sample_id for s in model.samples[:4]],
     help="Each sample keeps its own default players unless you explain a single sample picked in the sidebar.")
-method = controls[2].radio("Interactions", ["and", "and-or"], key="dyn-method", horizontal=True,
+baseline = controls[2].selectbox(
+    "Baseline", model.baselines, key=f"dyn-baseline::{model_id}",
+    index=model.baselines.index("zero") if "zero" in model.baselines else 0,
+    help="The value of a masked variable. With the data-set mean, the tabular MLP shows no second phase; "
+         "with zero (far from the data) it shows both.")
+method = controls[3].radio("Interactions", ["and", "and-or"], key="dyn-method", horizontal=True,
                            format_func={"and": "AND only", "and-or": "AND-OR"}.get,
                            help="AND-OR solves an LP per checkpoint (about 4 s each at n = 10).")
-normalise = controls[3].radio("Normalise by", ["sum", "max"], key="dyn-normalise", horizontal=True,
+normalise = controls[4].radio("Normalise by", ["sum", "max"], key="dyn-normalise", horizontal=True,
                               help="sum: each distribution sums to 1 (used to fit σ²); max: its largest order is 1.")
 use_sidebar_players = same_data and sample_ids == [selection.request.sample_id]
 players = selection.request.players if use_sidebar_players else None
-trajectory = trajectory_for(model_id, sample_ids, players, selection.request.baseline if same_data else None, method)
+trajectory = trajectory_for(model_id, sample_ids, players, baseline, method)
 
 high = trajectory.real[:, trajectory.n // 2:].sum(-1)
 turn = trajectory.epochs.index(trajectory.turning_point)
@@ -65,8 +70,8 @@ st.markdown(
 )
 if high[-1] < high[turn] + 0.05:
     st.warning(f"No clear second phase in this model: the high-order share does not grow again after its minimum "
-               f"(epoch {trajectory.turning_point}). The second phase needs a task whose solution uses high-order "
-               "interactions; the digits CNN shows both phases.", icon="ℹ️")
+               f"(epoch {trajectory.turning_point}). Try more samples or another baseline: the tabular MLP shows "
+               "both phases with the zero baseline, not with the data-set mean.", icon="ℹ️")
 
 linked_epoch = st.query_params.get("epoch", "")
 start_epoch = int(linked_epoch) if linked_epoch.isdigit() and int(linked_epoch) in trajectory.epochs else None

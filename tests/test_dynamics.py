@@ -111,3 +111,18 @@ def test_trajectory_of_the_bundled_image_model_shows_two_phases(tmp_path):
     assert traj.sigma2_trend() < -0.7  # the fitted noise falls in phase 2
     assert traj.provenance["targets"] == [get_model("digits-cnn-overfit").samples[0].label]
     assert len(traj.table()) == len(traj.epochs) * traj.n
+
+
+def test_tabular_model_shows_both_phases_with_the_zero_baseline(tmp_path):
+    from engine.cache import ResultCache
+    from engine.dynamics import trajectory
+    from engine.explain import explain_checkpoints
+    from engine.zoo import get_model, training_history
+
+    samples = [s.sample_id for s in get_model("tabular-mlp-overfit").samples]
+    results = explain_checkpoints("tabular-mlp-overfit", samples, baseline="zero", cache=ResultCache(tmp_path))
+    traj = trajectory(results, training_history("tabular-mlp-overfit"))
+    high = traj.real[:, traj.n // 2:].sum(-1)
+    turn = traj.epochs.index(traj.turning_point)
+    assert high[turn] < high[0] - 0.03 and high[-1] > high[turn] + 0.05
+    assert traj.onset <= traj.turning_point  # over-fitting has begun by the end of phase 1
