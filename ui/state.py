@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
+
+try:  # Streamlit's switch between its legacy pages/ mode and st.navigation (see current_selection)
+    from streamlit.runtime.pages_manager import PagesManager
+except ImportError:  # pragma: no cover - a Streamlit without the legacy mode
+    PagesManager = None
 
 from engine.explain import Request
 from engine.outputs import OUTPUT_KINDS
@@ -169,6 +173,10 @@ def current_selection() -> Selection:
     routes to the same page, with the link's query parameters.
     """
     if "selection" not in st.session_state:
+        if PagesManager is None or st.session_state.get("_rerouted"):  # no way to hand over: say so, do not loop
+            st.error("This page was opened without the app around it; open the app's main address instead.")
+            st.stop()
+        st.session_state["_rerouted"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
     return st.session_state["selection"]
