@@ -77,19 +77,26 @@ class TheoryFit:
     distance: float
 
 
+def theory_distributions(y: np.ndarray, grid: np.ndarray = SIGMA2_GRID) -> tuple[np.ndarray, np.ndarray]:
+    """σ² = 0 and the grid, with the sum-normalised I_theo^(k)(σ²) of each (averaged over a (samples, 2^n) stack)."""
+    y = np.atleast_2d(y)
+    sigmas = np.concatenate([[0.0], grid])
+    return sigmas, np.stack([strength_by_order(theory_weights(y, float(s))).mean(0) for s in sigmas])
+
+
+def closest_fit(sigmas: np.ndarray, distributions: np.ndarray, real: np.ndarray) -> TheoryFit:
+    """The candidate σ² whose distribution is nearest (L1) to ``real``; the first one on ties."""
+    distances = np.abs(distributions - real).sum(-1)
+    best = int(np.argmin(distances))
+    return TheoryFit(float(sigmas[best]), distributions[best], float(distances[best]))
+
+
 def fit_sigma2(y: np.ndarray, real: np.ndarray, grid: np.ndarray = SIGMA2_GRID) -> TheoryFit:
     """argmin over the grid (and σ² = 0) of ‖I_theo(σ²) − I_real‖₁ between sum-normalised distributions over k.
 
     ``y`` are the outputs on all masks of one sample, or a (samples, 2^n) stack whose distributions are averaged.
     """
-    y = np.atleast_2d(y)
-    best = None
-    for sigma2 in np.concatenate([[0.0], grid]):
-        dist = strength_by_order(theory_weights(y, float(sigma2))).mean(0)
-        distance = float(np.abs(dist - real).sum())
-        if best is None or distance < best.distance:
-            best = TheoryFit(float(sigma2), dist, distance)
-    return best
+    return closest_fit(*theory_distributions(y, grid), real)
 
 
 def overfitting_onset(epochs: list[int], train_loss: list[float], test_loss: list[float]) -> int:
@@ -162,24 +169,25 @@ def trajectory(results: dict[int, list], history: list[dict], grid: np.ndarray =
     epochs = sorted(results)
     n = results[epochs[0]][0].n
     real = np.stack([np.mean([order_distribution(r) for r in results[e]], axis=0) for e in epochs])
-    target = np.stack([r.u for r in results[epochs[-1]]])
-    fits = [fit_sigma2(target, real[i], grid) for i in range(len(epochs))]
+    final = results[epochs[-1]]
+    target = np.stack([r.u for r in final])
+    candidates = theory_distributions(target, grid)  # the same for every checkpoint: computed once
+    fits = [closest_fit(*candidates, real[i]) for i in range(len(epochs))]
     losses = {key: [h[key] for h in history] for key in ("epoch", "train_loss", "test_loss")}
-    first = results[epochs[-1]]
     provenance = {
-        "checkpoints_of": first[0].provenance.get("model_provenance", {}).get("checkpoint_of"),
+        "checkpoints_of": final[0].provenance.get("model_provenance", {}).get("checkpoint_of"),
         "epochs": epochs,
         "weights_sha256": {e: results[e][0].provenance["weights_sha256"] for e in epochs},
-        "samples": [r.provenance["sample_id"] for r in first],
-        "player_ids": [r.provenance["player_ids"] for r in first],
-        "players": [r.players for r in first],
-        "targets": [r.provenance["target"] for r in first],
-        "baseline": first[0].provenance["baseline"],
-        "output": first[0].provenance["output"],
-        "method": first[0].method,
+        "samples": [r.provenance["sample_id"] for r in final],
+        "player_ids": [r.provenance["player_ids"] for r in final],
+        "players": [r.players for r in final],
+        "targets": [r.provenance["target"] for r in final],
+        "baseline": final[0].provenance["baseline"],
+        "output": final[0].provenance["output"],
+        "method": final[0].method,
         "theory": "approximation of Ren et al. 2024: w*(σ²) = (⊗ g⁻¹) Zᵀ y, g = [[2,1],[1,1+2σ²]], "
                   "y = final checkpoint's v − v(∅); σ² fitted per checkpoint by L1 on a log grid",
-        "engine_version": first[0].provenance["engine_version"],
+        "engine_version": final[0].provenance["engine_version"],
     }
     return Trajectory(
         epochs=epochs,
