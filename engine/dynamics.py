@@ -22,8 +22,8 @@ import numpy as np
 import torch
 
 from .harsanyi import as_tensor, zeta_supersets
-from .masks import n_players_of, popcounts
-from .sparsity import order_distribution
+from .masks import n_players_of
+from .sparsity import order_distribution, strength_by_order
 
 SIGMA2_GRID = np.geomspace(1e-4, 1e2, 61)
 
@@ -44,20 +44,6 @@ def theory_weights(y: np.ndarray | torch.Tensor, sigma2: float) -> np.ndarray:
         view[..., 0, :] = (d * out - b * inn) / det
         view[..., 1, :] = (a * inn - b * out) / det
     return x.numpy()
-
-
-def strength_by_order(weights: np.ndarray, normalise: str = "sum") -> np.ndarray:
-    """Σ_{|S|=k} |w_S| for k = 1..n (last axis), divided by the total ("sum"), the maximum ("max") or
-    nothing ("none").
-    """
-    w = np.abs(np.asarray(weights))
-    n = n_players_of(w.shape[-1])
-    onehot = (popcounts(n)[:, None] == np.arange(1, n + 1)[None, :]).astype(float)
-    per_order = w @ onehot
-    if normalise == "none":
-        return per_order
-    scale = per_order.sum(-1, keepdims=True) if normalise == "sum" else per_order.max(-1, keepdims=True)
-    return np.divide(per_order, scale, out=np.zeros_like(per_order), where=scale > 0)
 
 
 def low_high_ratio(weights: np.ndarray, k: int) -> float:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .masks import n_players_of, popcounts
 from .result import InteractionResult
 
 TAU_RATIO = 0.05
@@ -105,10 +106,20 @@ def order_statistics(result: InteractionResult, kind: str = "AND", tau_ratio: fl
     return OrderStats(orders, np.array(box), np.array(pos), np.array(neg), np.array(count), np.array(strength))
 
 
+def strength_by_order(weights: np.ndarray, normalise: str = "sum") -> np.ndarray:
+    """Σ_{|S|=k} |w_S| for k = 1..n (last axis), divided by the total ("sum"), the maximum ("max") or
+    nothing ("none").
+    """
+    w = np.abs(np.asarray(weights))
+    n = n_players_of(w.shape[-1])
+    onehot = (popcounts(n)[:, None] == np.arange(1, n + 1)[None, :]).astype(float)
+    per_order = w @ onehot
+    if normalise == "none":
+        return per_order
+    scale = per_order.sum(-1, keepdims=True) if normalise == "sum" else per_order.max(-1, keepdims=True)
+    return np.divide(per_order, scale, out=np.zeros_like(per_order), where=scale > 0)
+
+
 def order_distribution(result: InteractionResult, normalise: str = "sum") -> np.ndarray:
     """I^(k) for k = 1..n: Σ_{|S|=k} (|I_and(S)| + |I_or(S)|), divided by the total ("sum") or the maximum ("max")."""
-    sizes = result.orders
-    strength = np.abs(result.i_and) + np.abs(result.i_or)
-    per_order = np.bincount(sizes, weights=strength, minlength=result.n + 1)[1:]
-    scale = per_order.sum() if normalise == "sum" else per_order.max()
-    return per_order / scale if scale > 0 else per_order
+    return strength_by_order(np.abs(result.i_and) + np.abs(result.i_or), normalise)

@@ -7,10 +7,10 @@ import pytest
 
 from engine import and_interactions
 from engine.dynamics import (
-    SIGMA2_GRID, fit_sigma2, high_order_turning_point, low_high_ratio, overfitting_onset, strength_by_order,
-    theory_weights,
+    SIGMA2_GRID, fit_sigma2, high_order_turning_point, low_high_ratio, overfitting_onset, theory_weights,
 )
 from engine.errors import EngineError
+from engine.sparsity import strength_by_order
 
 
 def dense_theory(y: np.ndarray, sigma2: float) -> np.ndarray:
