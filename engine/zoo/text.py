@@ -78,12 +78,15 @@ class SentenceEncoder:
         with torch.inference_mode():
             return self.embeddings(ids.to(device_of(self.model))).detach()
 
+    def run(self, embeds: torch.Tensor):
+        """The model's output on (B, L, H) input embeddings, every position attended (the mask is kept)."""
+        embeds = embeds.to(device_of(self.model)).float()
+        mask = torch.ones(embeds.shape[:2], dtype=torch.long, device=embeds.device)
+        return self.model(inputs_embeds=embeds, attention_mask=mask)
+
     def encode_embeddings(self, embeds: torch.Tensor) -> torch.Tensor:
         """(B, L, H) input embeddings -> (B, H) unit sentence vectors (mean over all L positions)."""
-        embeds = embeds.to(device_of(self.model))
-        mask = torch.ones(embeds.shape[:2], dtype=torch.long, device=embeds.device)
-        out = self.model(inputs_embeds=embeds, attention_mask=mask)
-        pooled = out.last_hidden_state.mean(dim=1)
+        pooled = self.run(embeds).last_hidden_state.mean(dim=1)
         return torch.nn.functional.normalize(pooled, dim=-1)
 
     def encode_texts(self, texts: list[str]) -> torch.Tensor:
@@ -94,11 +97,18 @@ class SentenceEncoder:
                 vectors.append(self.encode_embeddings(self.token_embeddings(ids)))
             return torch.cat(vectors)
 
+    def baselines(self) -> list[str]:
+        """The baselines this tokenizer can give: its special tokens among [MASK], [PAD], [UNK], and zero."""
+        return [kind for kind in BASELINES if kind == "zero" or self._special_id(kind) is not None]
+
+    def _special_id(self, kind: str) -> int | None:
+        return {"[MASK]": self.tokenizer.mask_token_id, "[PAD]": self.tokenizer.pad_token_id,
+                "[UNK]": self.tokenizer.unk_token_id}[kind]
+
     def baseline_embedding(self, kind: str) -> torch.Tensor:
         if kind == "zero":
             return torch.zeros(self.embeddings.embedding_dim, device=device_of(self.model))
-        token_id = {"[MASK]": self.tokenizer.mask_token_id, "[PAD]": self.tokenizer.pad_token_id,
-                    "[UNK]": self.tokenizer.unk_token_id}[kind]
+        token_id = self._special_id(kind)
         if token_id is None:
             raise EngineError(f"this tokenizer has no {kind} token")
         return self.token_embeddings(torch.tensor([token_id]))[0]
@@ -110,41 +120,53 @@ def sentence_samples() -> tuple[list[Sample], dict]:
     return samples, data
 
 
-def text_zoo_model(model_id: str, title: str, encoder: SentenceEncoder, provenance: dict) -> ZooModel:
-    """A zero-shot sentiment model over ``encoder`` with the bundled sentences and prototypes."""
-    samples, data = sentence_samples()
-    positive = torch.nn.functional.normalize(encoder.encode_texts(data["positive_prototypes"]).mean(0), dim=0)
-    negative = torch.nn.functional.normalize(encoder.encode_texts(data["negative_prototypes"]).mean(0), dim=0)
-    prototypes = torch.stack([negative, positive])
+def word_model(model_id: str, title: str, encoder: SentenceEncoder, forward, class_names: list[str],
+               provenance: dict, batch_size: int) -> ZooModel:
+    """A text model over ``encoder`` with the bundled sentences: players are words, masked at the embedding level.
 
-    def forward(embeds: torch.Tensor) -> torch.Tensor:
-        return TEMPERATURE * encoder.encode_embeddings(embeds.float()) @ prototypes.T
+    ``forward`` maps (B, L, H) input embeddings to logits (B, C).
+    """
+    samples, _ = sentence_samples()
 
     def units_of(sample: Sample) -> torch.Tensor:
-        if not str(sample.data).strip():
+        text = str(sample.data)
+        ids, _ = word_candidates(encoder.tokenizer, text)
+        if not text.strip() or ids.numel() == 0:
             raise EngineError("the text is empty")
-        ids, _ = word_candidates(encoder.tokenizer, sample.data)
         return encoder.token_embeddings(ids)
 
     def baseline_of(sample: Sample, kind: str) -> torch.Tensor:
-        units = units_of(sample)
-        return encoder.baseline_embedding(kind).expand_as(units).clone()
+        return encoder.baseline_embedding(kind).expand_as(units_of(sample)).clone()
 
     return ZooModel(
         model_id=model_id,
         title=title,
         modality="text",
-        class_names=["negative", "positive"],
+        class_names=class_names,
         samples=samples,
-        baselines=BASELINES,
+        baselines=encoder.baselines(),
         forward=forward,
         units_of=units_of,
         baseline_of=baseline_of,
-        candidates_of=lambda sample: word_candidates(encoder.tokenizer, sample.data)[1],
+        candidates_of=lambda sample: word_candidates(encoder.tokenizer, str(sample.data))[1],
         weights_hash=tensors_sha256(encoder.model.state_dict()),
-        provenance=provenance | {"head": f"zero-shot: {TEMPERATURE:g}·(cos to positive − cos to negative prototypes)"},
-        batch_size=128,
+        provenance=provenance,
+        batch_size=batch_size,
     )
+
+
+def text_zoo_model(model_id: str, title: str, encoder: SentenceEncoder, provenance: dict) -> ZooModel:
+    """A zero-shot sentiment model over ``encoder`` with the bundled sentences and prototypes."""
+    _, data = sentence_samples()
+    positive = torch.nn.functional.normalize(encoder.encode_texts(data["positive_prototypes"]).mean(0), dim=0)
+    negative = torch.nn.functional.normalize(encoder.encode_texts(data["negative_prototypes"]).mean(0), dim=0)
+    prototypes = torch.stack([negative, positive])
+
+    def forward(embeds: torch.Tensor) -> torch.Tensor:
+        return TEMPERATURE * encoder.encode_embeddings(embeds) @ prototypes.T
+
+    head = f"zero-shot: {TEMPERATURE:g}·(cos to positive − cos to negative prototypes)"
+    return word_model(model_id, title, encoder, forward, ["negative", "positive"], provenance | {"head": head}, 128)
 
 
 @lru_cache(maxsize=2)

@@ -24,7 +24,7 @@ import torch
 from ..errors import EngineError
 from ..limits import available_memory
 from .base import Candidate, Sample, ZooModel, device_of, model_device, placed, tensors_sha256
-from .text import BASELINES, SentenceEncoder, sentence_samples, word_candidates
+from .text import SentenceEncoder, word_model
 
 HF_PREFIX, HF_PICKLE_PREFIX, PY_PREFIX = "hf:", "hf-pickle:", "py:"
 MEMORY_HEADROOM = 1.5  # parameters plus activations of a batch, roughly
@@ -119,41 +119,19 @@ def hf_model(source: str, allow_pickle: bool = False, model_id: str | None = Non
 
 def _text_model(model_id: str, folder: Path, tokenizer, model, kind: str) -> ZooModel:
     encoder = SentenceEncoder(tokenizer, model)
-    samples, _ = sentence_samples()
 
     def forward(embeds: torch.Tensor) -> torch.Tensor:
-        embeds = embeds.to(device_of(model)).float()
-        out = model(inputs_embeds=embeds, attention_mask=torch.ones(embeds.shape[:2], dtype=torch.long,
-                                                                    device=embeds.device))
-        return out.logits if kind == "classifier" else out.logits[:, -1, :]
+        logits = encoder.run(embeds).logits
+        return logits if kind == "classifier" else logits[:, -1, :]
 
-    def units_of(sample: Sample) -> torch.Tensor:
-        ids, _ = word_candidates(tokenizer, str(sample.data))
-        if ids.numel() == 0:
-            raise EngineError("the text is empty")
-        return encoder.token_embeddings(ids)
-
-    baselines = [b for b in BASELINES if b == "zero" or getattr(tokenizer, f"{b[1:-1].lower()}_token_id") is not None]
     if kind == "classifier":
         labels = config_labels(model.config)
     else:
         labels = tokenizer.convert_ids_to_tokens(list(range(model.config.vocab_size)))
-    return ZooModel(
-        model_id=model_id,
-        title=f"Your model · {folder.name} ({'classifier' if kind == 'classifier' else 'next token'})",
-        modality="text",
-        class_names=[str(label) for label in labels],
-        samples=samples,
-        baselines=baselines,
-        forward=forward,
-        units_of=units_of,
-        baseline_of=lambda sample, kind_: encoder.baseline_embedding(kind_).expand_as(units_of(sample)).clone(),
-        candidates_of=lambda sample: word_candidates(tokenizer, str(sample.data))[1],
-        weights_hash=tensors_sha256(model.state_dict()),
-        provenance={"folder": str(folder), "architecture": model.config.architectures, "kind": kind,
-                    "output": "target class" if kind == "classifier" else "next token at the last position"},
-        batch_size=64,
-    )
+    title = f"Your model · {folder.name} ({'classifier' if kind == 'classifier' else 'next token'})"
+    provenance = {"folder": str(folder), "architecture": model.config.architectures, "kind": kind,
+                  "output": "target class" if kind == "classifier" else "next token at the last position"}
+    return word_model(model_id, title, encoder, forward, [str(label) for label in labels], provenance, 64)
 
 
 def config_labels(config) -> list[str]:
