@@ -99,10 +99,14 @@ def overfitting_onset(epochs: list[int], train_loss: list[float], test_loss: lis
     return int(epochs[below[-1]])
 
 
+def high_order_share(distributions: np.ndarray, n: int) -> np.ndarray:
+    """Σ_{k > n/2} I^(k) of sum-normalised distributions over k = 1..n (last axis): the share of high orders."""
+    return np.asarray(distributions)[..., n // 2 :].sum(-1)
+
+
 def high_order_turning_point(epochs: list[int], distributions: np.ndarray, n: int) -> int:
     """The checkpoint where the share of high orders (k > n/2) is smallest: the end of phase 1 seen in I^(k)."""
-    high = np.asarray(distributions)[:, n // 2 :].sum(-1)
-    return int(epochs[int(np.argmin(high))])
+    return int(epochs[int(np.argmin(high_order_share(distributions, n)))])
 
 
 @dataclass
@@ -120,6 +124,16 @@ class Trajectory:
     turning_point: int  # epoch where the share of high-order strength is smallest
     final_target: np.ndarray  # (samples, 2^n): u = v − v(∅) of the final checkpoint, the theory's regression target
     provenance: dict
+
+    @property
+    def high_share(self) -> np.ndarray:
+        """(epochs,): the share of the real strength in orders k > n/2 at each checkpoint."""
+        return high_order_share(self.real, self.n)
+
+    def shows_second_phase(self, margin: float = 0.05) -> bool:
+        """Whether the high-order share ends at least ``margin`` above its minimum (the turning point)."""
+        share = self.high_share
+        return bool(share[-1] >= share[self.epochs.index(self.turning_point)] + margin)
 
     def sigma2_trend(self) -> float:
         """Spearman rank correlation of the fitted σ² with the epoch over phase 2: the checkpoints after the turning

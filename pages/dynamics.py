@@ -57,7 +57,7 @@ use_sidebar_players = same_data and sample_ids == [selection.request.sample_id]
 players = selection.request.players if use_sidebar_players else None
 trajectory = trajectory_for(model_id, sample_ids, players, baseline, method)
 
-high = trajectory.real[:, trajectory.n // 2:].sum(-1)
+high = trajectory.high_share
 turn = trajectory.epochs.index(trajectory.turning_point)
 trend = trajectory.sigma2_trend()
 verdict = ("not enough checkpoints after it to tell" if np.isnan(trend) else
@@ -68,7 +68,7 @@ st.markdown(
     f"The train-test loss gap starts to grow at epoch **{trajectory.onset}**. "
     f"After phase 1 the fitted σ² {verdict}, from {trajectory.sigma2[turn]:.3g} at epoch {trajectory.turning_point}."
 )
-if high[-1] < high[turn] + 0.05:
+if not trajectory.shows_second_phase():
     st.warning(f"No clear second phase in this model: the high-order share does not grow again after its minimum "
                f"(epoch {trajectory.turning_point}). Try more samples or another baseline: the tabular MLP shows "
                "both phases with the zero baseline, not with the data-set mean.", icon="ℹ️")
