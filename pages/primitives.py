@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from engine.explain import resolve_sample
+from engine.masks import subset_members
 from engine.sparsity import pooled_values, salient
 from ui.compute import result_for
 from ui.input_view import draw_input
@@ -27,7 +28,7 @@ players = list(request.players)
 current = focus()
 members = set()
 if current is not None:
-    members = {i for i in range(result.n) if (current[1] >> i) & 1}
+    members = set(subset_members(current[1], result.n))
 
 probabilities = model.predict(sample)
 target = result.provenance["target"]

@@ -9,6 +9,7 @@ import streamlit as st
 from engine.and_or import ALPHA_SHARED, PTHRES_SHARED, QTHRES_SHARED
 from engine.explain import resolve_sample
 from engine.generalizable import paper_ks, shared_sets, shared_strength_by_order, transfer_curve
+from engine.masks import subset_members
 from engine.zoo import MODEL_PAIRS, MODEL_TITLES
 from ui.compute import result_for, shared_results_for
 from ui.figures import BLUE, GREEN, GREY, ORANGE, PINK, _layout, line_figure
@@ -60,7 +61,6 @@ groups = {"shared": [("AND", int(i)) for i in sets.shared_and] + [("OR", int(i))
 strength = lambda key: max(abs(vectors[key[0]][0][key[1]]), abs(vectors[key[0]][1][key[1]]))  # noqa: E731
 for members in groups.values():
     members.sort(key=lambda key: -strength(key))
-members_of = lambda index: {i for i in range(joint[0].n) if (index >> i) & 1}  # noqa: E731
 SYMBOL = {"AND": "∧ AND", "OR": "∨ OR"}
 
 
@@ -71,7 +71,8 @@ def column(title: str, keys: list[tuple[str, int]], name: str) -> None:
     for rank, (kind, index) in enumerate(keys[:3]):
         st.markdown(f"**{SYMBOL[kind]} {joint[0].label(index)}** · I_A = {vectors[kind][0][index]:+.3f}, "
                     f"I_B = {vectors[kind][1][index]:+.3f}")
-        draw_input(model, sample, players, members_of(index), f"shared-{name}-{rank}", kind, compact=True)
+        members = set(subset_members(index, joint[0].n))
+        draw_input(model, sample, players, members, f"shared-{name}-{rank}", kind, compact=True)
     rows = [{"kind": kind, "players": joint[0].label(index), "I in A": vectors[kind][0][index],
              "I in B": vectors[kind][1][index]} for kind, index in keys[:30]]
     st.dataframe(rows, hide_index=True, width="stretch")
@@ -112,7 +113,7 @@ with drawing:
         kind, index = current
         st.markdown(f"**{SYMBOL[kind]} {joint[0].label(index)}** ({group_of.get(current, 'not salient')}): "
                     f"I_A = {vectors[kind][0][index]:+.4f}, I_B = {vectors[kind][1][index]:+.4f}")
-        draw_input(model, sample, players, members_of(index), "shared-focus", kind)
+        draw_input(model, sample, players, set(subset_members(index, joint[0].n)), "shared-focus", kind)
 
 cols = st.columns(2)
 for i, col in enumerate(cols):
