@@ -99,3 +99,21 @@ def gpt2_folder(tmp_path_factory):
     GPT2LMHeadModel(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+def png(pixels: np.ndarray) -> bytes:
+    """A greyscale PNG of ``pixels`` (0-255)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def stroke_on_paper() -> np.ndarray:
+    """A dark vertical stroke on white paper, 64×64 pixels (a hand-drawn 1)."""
+    pixels = np.full((64, 64), 255)
+    pixels[8:56, 28:36] = 0
+    return pixels

@@ -1,29 +1,13 @@
 """Uploaded samples: pictures become 8×8 digits, CSV rows become feature rows, bad files give clear errors."""
 
-import io
-
 import numpy as np
 import pytest
+from conftest import png, stroke_on_paper
 
 from engine.errors import EngineError
 from engine.explain import Request, explain
 from engine.zoo import get_model
 from engine.zoo.uploads import image_sample, table_sample
-
-
-def png(pixels: np.ndarray) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(pixels.astype(np.uint8)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def stroke_on_paper() -> np.ndarray:
-    """A dark vertical stroke on white paper (a hand-drawn 1)."""
-    pixels = np.full((64, 64), 255)
-    pixels[8:56, 28:36] = 0
-    return pixels
 
 
 def test_a_picture_becomes_a_bright_ink_digit_the_models_read(tmp_path):

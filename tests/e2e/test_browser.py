@@ -10,8 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-import numpy as np
 import pytest
+from conftest import png, stroke_on_paper
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -77,13 +77,9 @@ def wait_for_app(page, timeout=120_000):
 
 
 def digit_png(folder: Path) -> Path:
-    """A hand-drawn-looking 1: a dark stroke on white paper, 64×64 pixels."""
-    from PIL import Image
-
-    pixels = np.full((64, 64), 255, dtype=np.uint8)
-    pixels[8:56, 28:36] = 0
+    """A hand-drawn-looking 1 (conftest's stroke on paper) saved as a PNG file."""
     path = folder / "one.png"
-    Image.fromarray(pixels).save(path)
+    path.write_bytes(png(stroke_on_paper()))
     return path
 
 
