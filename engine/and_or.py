@@ -130,8 +130,8 @@ def solve_pdhg(
     ``u`` is (2^n,) for one model or (m, 2^n) for m models, each with u(∅) = 0. The primal iterate is always
     feasible, so the reported loss is the true objective of the returned (p, q). PDHG's iterates oscillate, so it
     stops when the best loss improved by less than ``tol`` (relative) over the last ``patience`` iterations, or after
-    ``max_iter`` iterations. Without restarts
-    PDHG converges sublinearly here: at n = 10 it is within about 1% of the LP optimum after 30-40k iterations.
+    ``max_iter`` iterations. Without restarts PDHG converges sublinearly here: at n = 10 it is within about 1% of
+    the LP optimum after 30-40k iterations.
     """
     start = time.perf_counter()
     dev = torch.device(device) if device is not None else torch.device("cpu")
@@ -171,6 +171,7 @@ def solve_pdhg(
     best = (objective(pbar, phat, q)[0], pbar.clone(), phat.clone(), q.clone())
     curve = [(0, best[0])]
     history = [best[0]]
+    window = max(1, patience // check_every)  # checks spanning ``patience`` iterations
     converged = False
     iteration = 0
     for iteration in range(1, max_iter + 1):
@@ -199,7 +200,6 @@ def solve_pdhg(
                 from .errors import Cancelled
 
                 raise Cancelled("AND-OR decomposition cancelled")
-            window = max(1, patience // check_every)
             if len(history) > window and history[-window - 1] - history[-1] <= tol * max(abs(history[-1]), 1e-12):
                 converged = True
                 break
