@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .result import InteractionResult
-from .sparsity import TAU_RATIO, threshold
+from .sparsity import TAU_RATIO, salient
 
 PAPER_FRACTIONS = np.arange(1, 10) * 0.05  # k = ⌊fraction·2^n⌋ for fraction 0.05 … 0.45
 
@@ -63,15 +63,11 @@ class SharedSets:
     own_or: list[np.ndarray]
 
 
-def _salient_indices(vec: np.ndarray, tau: float) -> set[int]:
-    return {int(i) for i in np.flatnonzero(np.abs(vec) > tau) if i > 0}
-
-
 def shared_sets(results: list[InteractionResult], tau_ratio: float = TAU_RATIO) -> SharedSets:
     """Ω_shared = ∩_i Ω^(i) and Ω^(i) ∖ Ω_shared with each model's own τ^(i) = tau_ratio·max|I^(i)|."""
-    taus = [threshold(r, tau_ratio) for r in results]
-    per_and = [_salient_indices(r.i_and, t) for r, t in zip(results, taus)]
-    per_or = [_salient_indices(r.i_or, t) for r, t in zip(results, taus)]
+    per_model = [salient(r, tau_ratio) for r in results]
+    per_and = [set(s.and_indices.tolist()) for s in per_model]
+    per_or = [set(s.or_indices.tolist()) for s in per_model]
     shared_and, shared_or = set.intersection(*per_and), set.intersection(*per_or)
     as_array = lambda s: np.array(sorted(s), dtype=np.int64)  # noqa: E731
     return SharedSets(
@@ -99,12 +95,13 @@ def shared_strength_by_order(
     """All±(o) = Σ over salient S of order o of max(0, I)/min(0, I); Shared± restricted to S shared by all models."""
     sets = shared_sets(results, tau_ratio)
     result = results[model]
-    tau = threshold(result, tau_ratio)
+    own = salient(result, tau_ratio)
     orders = np.arange(1, result.n + 1)
     sizes = result.orders
     arrays = {key: np.zeros(result.n) for key in ("ap", "an", "sp", "sn")}
-    for vec, shared in ((result.i_and, set(sets.shared_and.tolist())), (result.i_or, set(sets.shared_or.tolist()))):
-        for index in _salient_indices(vec, tau):
+    for vec, indices, shared in ((result.i_and, own.and_indices, set(sets.shared_and.tolist())),
+                                 (result.i_or, own.or_indices, set(sets.shared_or.tolist()))):
+        for index in indices.tolist():
             o = sizes[index] - 1
             value = vec[index]
             arrays["ap" if value > 0 else "an"][o] += value
