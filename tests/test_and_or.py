@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 import torch
-from conftest import game_from_terms
+from conftest import brute_and, brute_or, game_from_terms
+from scipy.optimize import linprog
 
 import engine
 from engine.and_or import and_only_loss, half_half_loss, reorganize, solve_lp, solve_pdhg
@@ -42,6 +43,33 @@ def _random_network(n, seed=0, width=24):
     w1, w2 = rng.normal(size=(n, width)), rng.normal(size=width)
     v = np.tanh(all_masks(n).astype(float) @ w1) @ w2
     return v - v[0]
+
+
+def spec_lp_optimum(u: np.ndarray, qthres: float) -> float:
+    """The spec §3.4 problem as written, with dense brute-force matrices: variables (p, q, t_and, t_or),
+    min Σt s.t. ±M_and(½(u+q)+p) ≤ t_and, ±M_or(½(u+q)−p) ≤ t_or, |q| ≤ qthres·|u(N)|."""
+    size = u.size
+    m_and = np.stack([brute_and(e) for e in np.eye(size)], axis=1)
+    m_or = np.stack([brute_or(e) for e in np.eye(size)], axis=1)
+    eye, zero = np.eye(size), np.zeros((size, size))
+    rows = []
+    for sign in (1, -1):
+        rows.append((np.hstack([sign * m_and, sign * 0.5 * m_and, -eye, zero]), -sign * m_and @ (0.5 * u)))
+        rows.append((np.hstack([-sign * m_or, sign * 0.5 * m_or, zero, -eye]), -sign * m_or @ (0.5 * u)))
+    bound = qthres * abs(u[-1] - u[0])
+    res = linprog(np.r_[np.zeros(2 * size), np.ones(2 * size)], A_ub=np.vstack([r[0] for r in rows]),
+                  b_ub=np.concatenate([r[1] for r in rows]),
+                  bounds=[(None, None)] * size + [(-bound, bound)] * size + [(0, None)] * (2 * size))
+    assert res.status == 0
+    return res.fun
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lp_reaches_the_optimum_of_the_spec_problem(seed):
+    """solve_lp takes the interactions as variables; its optimum must be that of the (p, q) problem of the spec."""
+    u = _random_network(5, seed=seed)
+    assert solve_lp(u, qthres=0.04).loss == pytest.approx(spec_lp_optimum(u, 0.04), rel=1e-7)
+    assert solve_lp(u, qthres=0.0).loss == pytest.approx(spec_lp_optimum(u, 0.0), rel=1e-7)
 
 
 def test_solvers_agree_and_beat_baselines_on_a_random_network():
