@@ -50,7 +50,7 @@ baseline = controls[2].selectbox(
          "with zero (far from the data) it shows both.")
 method = controls[3].radio("Interactions", ["and", "and-or"], key="dyn-method", horizontal=True,
                            format_func={"and": "AND only", "and-or": "AND-OR"}.get,
-                           help="AND-OR solves an LP per checkpoint (about 4 s each at n = 10).")
+                           help="AND-OR solves an LP per checkpoint (about 1 s each at n = 10, 5 s at n = 11).")
 normalise = controls[4].radio("Normalise by", ["sum", "max"], key="dyn-normalise", horizontal=True,
                               help="sum: each distribution sums to 1 (used to fit σ²); max: its largest order is 1.")
 use_sidebar_players = same_data and sample_ids == [selection.request.sample_id]
