@@ -58,7 +58,7 @@ def test_errors_are_engine_errors():
     with pytest.raises(EngineError, match="unknown model"):
         get_model("nope")
     model = get_model("digits-cnn")
-    with pytest.raises(EngineError, match="no sample"):
+    with pytest.raises(EngineError, match="no sample .*its samples: digit-10, digit-1"):
         explain(Request("digits-cnn", "missing"))
     with pytest.raises(EngineError, match="16 input variables"):
         model.make_game(model.samples[0], player_ids=[0, 99])

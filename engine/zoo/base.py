@@ -85,7 +85,8 @@ class ZooModel:
 
         if sample_id.startswith(f"upload-{self.modality}-") and (found := uploaded(sample_id)) is not None:
             return found
-        raise EngineError(f"model {self.model_id!r} has no sample {sample_id!r}")
+        known = ", ".join(s.sample_id for s in self.samples)
+        raise EngineError(f"model {self.model_id!r} has no sample {sample_id!r}; its samples: {known}")
 
     def default_player_ids(self, sample: Sample, n: int | None = None) -> list[int]:
         """The n candidates with the largest weight, in input order."""
