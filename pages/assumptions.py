@@ -5,7 +5,7 @@ import streamlit as st
 
 from engine.assumptions import high_order_check, monotonicity_check, polynomial_check, valid_count_bound
 from ui.compute import result_for
-from ui.figures import BLUE, GREY, ORANGE, line_figure, log_axis
+from ui.figures import BLUE, GREY, ORANGE, line_figure, log_axis, on_log_axis
 from ui.state import current_selection
 from ui.widgets import chart, teaching_note
 
@@ -35,12 +35,17 @@ with c1:
     st.subheader("1 · High orders")
     badge(high.passed, f"no valid interaction above order M = {high.estimated_m} (of n = {result.n})." if high.passed
           else f"the top order {result.n} still has an interaction with |I| ≥ τ.")
-    fig = line_figure(high.orders, {"max |I(S)|": (high.max_strength, BLUE, "solid"),
-                                    "mean |I(S)|": (high.mean_strength, ORANGE, "dash")},
+    top = float(np.max(high.max_strength, initial=0.0))
+    fig = line_figure(high.orders, {"max |I(S)|": (on_log_axis(high.max_strength, top), BLUE, "solid"),
+                                    "mean |I(S)|": (on_log_axis(high.mean_strength, top), ORANGE, "dash")},
                       "Strength per order", "order k", "|I(S)|")
     fig.add_hline(y=high.tau, line_dash="dot", line_color=GREY, annotation_text="τ")
     log_axis(fig)
     chart(fig, "assume-high", "maximum and mean interaction strength per order")
+    empty = [str(k) for k, value in zip(high.orders, on_log_axis(high.max_strength, top)) if np.isnan(value)]
+    if empty:
+        st.caption(f"No interaction of order {', '.join(empty)} (every |I(S)| below 1e-9 of the largest): "
+                   "a log axis cannot draw zeros, so the lines stop there.")
 with c2:
     st.subheader("2 · Monotonicity")
     badge(mono.passed, "ū^(m) never decreases." if mono.passed else f"ū^(m) decreases at m = {mono.violations}.")

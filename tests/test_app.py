@@ -1,8 +1,10 @@
 """AppTest: every page renders with the bundled default, deep links restore the state, selections focus."""
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -27,6 +29,13 @@ def figures(at):
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+def numbers(data) -> np.ndarray:
+    """A trace's x or y as floats: Plotly writes numpy arrays as {"dtype", "bdata": base64} (NaN stays NaN)."""
+    if isinstance(data, dict):
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).astype(float)
+    return np.array([np.nan if value is None else value for value in data], dtype=float)
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_with_charts(page):
     at = run(page)
@@ -40,6 +49,21 @@ def test_sparsity_curve_is_log_scaled_with_threshold():
     assert spec["layout"]["yaxis"]["type"] == "log"
     assert any(shape.get("line", {}).get("dash") == "dot" for shape in spec["layout"]["shapes"])
     assert len(spec["data"]) >= 2  # AND-OR and the AND-only reference
+
+
+def test_log_axes_leave_exact_zeros_out():
+    """Two blank corner patches of digit 0 are dummy players: every interaction containing one is exactly zero."""
+    players = dict(sample="digit-10", players="0,1,2,5,6,7,9,10,11,12", baseline="zero", method="and")
+    assumptions = run("pages/assumptions.py", **players)
+    high = figures(assumptions)[0]
+    strongest = numbers(high["data"][0]["y"])
+    assert np.isnan(strongest[-2:]).all() and (strongest[:-2] > 0).all()  # orders 9 and 10: a gap
+    assert any("No interaction of order 9, 10" in caption.value for caption in assumptions.caption)
+    box = figures(run("pages/orders.py", **players))[0]
+    drawn = np.concatenate([numbers(trace["y"]) for trace in box["data"]])
+    assert drawn.min() > 1e-9 * drawn.max()
+    zeros = 2 ** 10 - 2 ** 8  # AND subsets containing a dummy
+    assert f"{zeros:,} of 1,023 are zero" in box["layout"]["title"]["subtitle"]["text"]
 
 
 def test_deep_link_restores_state():

@@ -18,28 +18,44 @@ KIND_COLOURS = {"AND": BLUE, "OR": ORANGE}
 TEMPLATE = "plotly_white"
 
 
-def _layout(fig: go.Figure, title: str, x: str, y: str, **kwargs) -> go.Figure:
+def _layout(fig: go.Figure, title: str | dict, x: str, y: str, **kwargs) -> go.Figure:
     fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template=TEMPLATE, margin=dict(t=60, l=60, r=20, b=50),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
     return fig.update_layout(**kwargs)  # the caller's settings win
+
+
+def legend_below(fig: go.Figure) -> go.Figure:
+    """The legend under the x axis, for figures whose title and legend would collide above a narrow column."""
+    return fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), margin=dict(b=110))
 
 
 def log_axis(fig: go.Figure, axis: str = "yaxis") -> None:
     fig.update_layout({axis: dict(type="log", dtick=1, exponentformat="power")})
 
 
-def strength_curve(result: InteractionResult, normalise: bool, floor: float = 1e-12) -> tuple[np.ndarray, list, list]:
-    """Ranks, |I| (zeros floored for the log axis) and customdata "KIND:index" of every interaction, strongest first."""
+LOG_FLOOR = 1e-9  # strengths below LOG_FLOOR·max are zeros up to rounding (an LP's, an absent order's)
+
+
+def on_log_axis(values: np.ndarray, scale: float | None = None) -> np.ndarray:
+    """``values`` as floats, NaN where a log axis cannot show them: at or below LOG_FLOOR·scale (default: the largest
+    value). Plotly leaves a gap at NaN instead of plunging a line towards 10^-16."""
+    values = np.asarray(values, dtype=float)
+    scale = values.max(initial=0.0) if scale is None else scale
+    return np.where(values > LOG_FLOOR * (scale or 1.0), values, np.nan)
+
+
+def strength_curve(result: InteractionResult, normalise: bool) -> tuple[np.ndarray, list, list]:
+    """Ranks, |I| and customdata "KIND:index" of every interaction a log axis can show, strongest first."""
     from engine.faithfulness import ranked_interactions
 
     kinds, indices = ranked_interactions(result)
     values = np.abs(np.where(kinds == 0, result.i_and[indices], result.i_or[indices]))
     if normalise and values.size and values[0] > 0:
         values = values / values[0]
-    keep = values > 1e-9 * (values.max(initial=0.0) or 1.0)  # exact zeros (e.g. an LP's) cannot sit on a log axis
+    keep = np.isfinite(on_log_axis(values))
     labels = [f"{'AND' if k == 0 else 'OR'}:{i}" for k, i in zip(kinds[keep], indices[keep])]
     names = [f"{'AND' if k == 0 else 'OR'} {result.label(int(i))}" for k, i in zip(kinds[keep], indices[keep])]
-    return np.arange(1, keep.sum() + 1), list(zip(labels, names)), np.maximum(values[keep], floor)
+    return np.arange(1, keep.sum() + 1), list(zip(labels, names)), values[keep]
 
 
 def sparsity_figure(
@@ -57,7 +73,7 @@ def sparsity_figure(
     ))
     if and_only is not None and result.method != "and":  # Chen Appx H: I′ = I, so both have 2·(2^n − 1) values
         reference = sorted_strengths(and_only, normalise=normalise, duplicate_and_only=True)
-        reference = reference[reference > 0]
+        reference = reference[np.isfinite(on_log_axis(reference))]
         fig.add_trace(go.Scatter(x=np.arange(1, reference.size + 1), y=reference, mode="lines",
                                  name="AND only (Harsanyi), duplicated", line=dict(color=ORANGE, dash="dash"),
                                  hovertemplate="rank %{x}<br>|I| = %{y:.3g}<extra>AND only</extra>"))
@@ -78,17 +94,25 @@ def sparsity_figure(
 
 
 def order_box_figure(result: InteractionResult) -> go.Figure:
-    """Box of |I(S)| per order |S|, AND and OR side by side (log axis)."""
+    """Box of the nonzero |I(S)| per order |S|, AND and OR (if any) side by side, log axis; the subtitle counts the zeros
+    left out (an LP's optimum sets most interactions to exactly zero)."""
     fig = go.Figure()
     sizes = result.orders
-    for kind, vec in (("AND", result.i_and), ("OR", result.i_or)):
+    top = max(np.abs(result.i_and[1:]).max(initial=0.0), np.abs(result.i_or[1:]).max(initial=0.0))
+    zeros = total = 0
+    kinds = (("AND", result.i_and), ("OR", result.i_or)) if result.method != "and" else (("AND", result.i_and),)
+    for kind, vec in kinds:
         mask = sizes >= (1 if kind == "AND" else 2)
         mask[0] = False
-        strengths = np.maximum(np.abs(vec[mask]), 1e-12)
-        fig.add_trace(go.Box(x=sizes[mask], y=strengths, name=kind, marker_color=KIND_COLOURS[kind], boxpoints=False))
-    _layout(fig, "Strength per order", "order |S|", "|I(S)|", boxmode="group")
+        strengths = on_log_axis(np.abs(vec[mask]), top)
+        drawn = np.isfinite(strengths)
+        zeros, total = zeros + int((~drawn).sum()), total + drawn.size
+        fig.add_trace(go.Box(x=sizes[mask][drawn], y=strengths[drawn], name=kind, marker_color=KIND_COLOURS[kind],
+                             boxpoints=False))
+    _layout(fig, dict(text="Strength per order", subtitle=dict(text=f"nonzero only: {zeros:,} of {total:,} are zero")),
+            "order |S|", "|I(S)|", boxmode="group")
     log_axis(fig)
-    return fig
+    return legend_below(fig)
 
 
 def order_bars_figure(stats_by_kind: dict) -> go.Figure:
@@ -102,7 +126,7 @@ def order_bars_figure(stats_by_kind: dict) -> go.Figure:
                              marker_pattern_shape="/", marker_line_color="black", offsetgroup=kind))
     _layout(fig, "Salient strength per order: positive up, negative down", "order |S|", "Σ I(S) over salient S",
             barmode="relative")
-    return fig
+    return legend_below(fig)
 
 
 def line_figure(x, series: dict[str, tuple], title: str, xlab: str, ylab: str) -> go.Figure:
