@@ -3,7 +3,9 @@
 The joint extraction itself is :func:`engine.and_or.solve_pdhg` with m ≥ 2 models and α > 0 (see
 :func:`engine.explain.explain_shared`). Here are the metrics over its per-model results:
 
-- transferability with top-k sets: s^(i) = |∩_j topk_j| / k, separately for AND and OR (Definition 1, §7.1);
+- transferability with top-k sets: s^(i) = |∩_j topk_j| / k, separately for AND and OR (Definition 1, §7.1),
+  where a top-k set never holds exact zeros (an LP's optimum has many: tied at zero and ordered by index, they
+  would count as shared interactions of every model);
 - shared and distinctive salient sets: Ω_shared = ∩_i Ω^(i), distinctive^(i) = Ω^(i) ∖ Ω_shared;
 - Shared/All strength per order (§7.4).
 """
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .result import InteractionResult
-from .sparsity import TAU_RATIO, salient
+from .sparsity import TAU_RATIO, is_nonzero, salient
 
 PAPER_FRACTIONS = np.arange(1, 10) * 0.05  # k = ⌊fraction·2^n⌋ for fraction 0.05 … 0.45
 
@@ -26,9 +28,12 @@ def paper_ks(n: int) -> np.ndarray:
 
 
 def top_k(vector: np.ndarray, k: int) -> set[int]:
-    """Indices of the k largest |I(S)| over non-empty S (ties broken by index)."""
-    order = np.argsort(-np.abs(vector[1:]), kind="stable") + 1
-    return set(order[:k].tolist())
+    """Indices of the k largest |I(S)| over non-empty S (ties broken by index), exact zeros left out: fewer than k
+    when fewer than k interactions are nonzero."""
+    strengths = np.abs(vector[1:])
+    order = np.argsort(-strengths, kind="stable")
+    order = order[is_nonzero(strengths[order])]
+    return set((order[:k] + 1).tolist())
 
 
 def transferability(vectors: list[np.ndarray], k: int) -> float:

@@ -14,6 +14,14 @@ from .masks import n_players_of, popcounts
 from .result import InteractionResult
 
 TAU_RATIO = 0.05
+ZERO_RATIO = 1e-9  # |I| ≤ ZERO_RATIO·max|I| is an exact zero up to rounding (an LP's optimum, a dummy player)
+
+
+def is_nonzero(strengths: np.ndarray, scale: float | None = None) -> np.ndarray:
+    """|I| > ZERO_RATIO·scale elementwise (scale: the largest |I| given, unless set)."""
+    strengths = np.abs(np.asarray(strengths, dtype=float))
+    scale = strengths.max(initial=0.0) if scale is None else scale
+    return strengths > ZERO_RATIO * scale
 
 
 def pooled_values(result: InteractionResult, duplicate_and_only: bool = False) -> np.ndarray:

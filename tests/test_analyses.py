@@ -114,6 +114,8 @@ def test_transferability_and_shared_sets():
     a[[1, 2, 3]] = [3, 2, 1]
     b[[1, 2, 4]] = [3, -2, 1]
     assert transferability([a, b], 2) == 1.0 and transferability([a, b], 3) == pytest.approx(2 / 3)
+    # Beyond the three nonzero terms the top-k sets stop: zeros tied at 0 are not interactions both models share.
+    assert transferability([a, b], 5) == pytest.approx(2 / 5)
     players = PLAYERS[:4]
     ra, rb = (InteractionResult(players, np.zeros(16), x, np.zeros(16), "shared") for x in (a, b))
     sets = shared_sets([ra, rb])

@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.result import InteractionResult
+from engine.sparsity import is_nonzero
 
 BLUE, ORANGE, GREEN, PINK, YELLOW, SKY, GREY = "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999"
 KIND_COLOURS = {"AND": BLUE, "OR": ORANGE}
@@ -33,15 +34,11 @@ def log_axis(fig: go.Figure, axis: str = "yaxis") -> None:
     fig.update_layout({axis: dict(type="log", dtick=1, exponentformat="power")})
 
 
-LOG_FLOOR = 1e-9  # strengths below LOG_FLOOR·max are zeros up to rounding (an LP's, an absent order's)
-
-
 def on_log_axis(values: np.ndarray, scale: float | None = None) -> np.ndarray:
-    """``values`` as floats, NaN where a log axis cannot show them: at or below LOG_FLOOR·scale (default: the largest
-    value). Plotly leaves a gap at NaN instead of plunging a line towards 10^-16."""
+    """``values`` as floats, NaN where they are zero up to rounding (:func:`engine.sparsity.is_nonzero`): a log axis
+    cannot show them, and Plotly leaves a gap at NaN instead of plunging a line towards 10^-16."""
     values = np.asarray(values, dtype=float)
-    scale = values.max(initial=0.0) if scale is None else scale
-    return np.where(values > LOG_FLOOR * (scale or 1.0), values, np.nan)
+    return np.where(is_nonzero(values, scale), values, np.nan)
 
 
 def strength_curve(result: InteractionResult, normalise: bool) -> tuple[np.ndarray, list, list]:
