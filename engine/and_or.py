@@ -37,6 +37,7 @@ from .harsanyi import (
 )
 from .masks import n_players_of, popcounts
 
+PDHG_MAX_ITER = 40000
 QTHRES_SINGLE = 0.04  # interaction-concept and interaction-sparsity (spec §3.3)
 QTHRES_SHARED = 0.02  # generalizable-interaction (spec §7.2)
 PTHRES_SHARED = 0.5
@@ -117,7 +118,7 @@ def solve_pdhg(
     qthres: float = QTHRES_SINGLE,
     pthres: float = PTHRES_SHARED,
     alpha: float = 0.0,
-    max_iter: int = 40000,
+    max_iter: int = PDHG_MAX_ITER,
     tol: float = 1e-6,
     check_every: int = 100,
     patience: int = 5000,
@@ -306,6 +307,13 @@ def and_only_loss(u: np.ndarray | torch.Tensor) -> float:
 LP_MAX_PLAYERS = 11  # HiGHS' interior point method: n = 10 in about 1 s, n = 11 in about 5 s on two CPU cores
 
 
+def chosen_solver(n: int, solver: str = "auto") -> str:
+    """The solver :func:`decompose` runs for n players: "auto" is the LP up to LP_MAX_PLAYERS, PDHG beyond."""
+    if solver == "auto":
+        return "lp" if n <= LP_MAX_PLAYERS else "pdhg"
+    return solver
+
+
 def decompose(
     u: np.ndarray | torch.Tensor,
     *,
@@ -316,9 +324,7 @@ def decompose(
     cancel=None,
 ) -> Decomposition:
     """AND-OR decomposition of one model's u (u(∅) = 0): the exact LP up to n = LP_MAX_PLAYERS ("auto"), PDHG beyond."""
-    n = n_players_of(torch.as_tensor(u).shape[-1])
-    if solver == "auto":
-        solver = "lp" if n <= LP_MAX_PLAYERS else "pdhg"
+    solver = chosen_solver(n_players_of(torch.as_tensor(u).shape[-1]), solver)
     if solver == "lp":
         return solve_lp(u, qthres=qthres)
     if solver == "pdhg":

@@ -17,7 +17,7 @@ from . import and_or
 from .cache import ResultCache, cache_key
 from .errors import EngineError
 from .game import CancelFn, ProgressFn
-from .limits import check_affordable
+from .limits import check_affordable, check_solver_affordable
 from .outputs import OutputSpec
 from .result import InteractionResult
 from .zoo import Sample, ZooModel, checkpoint_id, checkpoint_states, free_text_sample, get_model
@@ -135,6 +135,8 @@ def decompose_result(
 ) -> InteractionResult:
     """AND-OR decomposition of an AND-only result's u = v − v(∅); v(∅) goes back into I_and(∅)."""
     device = device or default_device(base.n)
+    if and_or.chosen_solver(base.n, settings["requested_solver"]) == "pdhg":
+        check_solver_affordable(base.u, device, qthres=settings["qthres"])
     solved = and_or.decompose(base.u, qthres=settings["qthres"], solver=settings["requested_solver"], device=device,
                               progress=progress, cancel=cancel)
     i_and, i_or = solved.i_and[0].copy(), solved.i_or[0]
@@ -206,6 +208,7 @@ def joint_results(
     """Solve the joint problem over the models' u = v − v(∅); one result per model (method "shared")."""
     device = device or default_device(bases[0].n)
     u = np.stack([b.u for b in bases])
+    check_solver_affordable(u, device, alpha=settings["alpha"], pthres=settings["pthres"], qthres=settings["qthres"])
     solved = and_or.solve_pdhg(u, alpha=settings["alpha"], pthres=settings["pthres"], qthres=settings["qthres"],
                                device=device, progress=progress, cancel=cancel)
     report = {"solver": "pdhg-joint", "loss": solved.loss, "iterations": solved.iterations, "seconds": solved.seconds,

@@ -8,14 +8,16 @@ import time
 import numpy as np
 import torch
 
+from .and_or import PDHG_MAX_ITER, solve_pdhg
 from .errors import TooLarge
 from .game import Game
-from .masks import all_masks
+from .masks import all_masks, n_players_of
 
 MAX_SECONDS = float(os.environ.get("INTERACTION_EXPLORER_MAX_SECONDS", 900))
 MAX_BATCH_BYTES = 256 * 2**20  # masked inputs of one batch
 ACTIVATION_FACTOR = 64  # a network's activations per sample, as a multiple of its input (generous for MiniLM)
 PROBE = 8
+SOLVER_PROBE = 30  # PDHG iterations timed before a long solve
 
 
 def estimate_seconds(game: Game) -> float:
@@ -71,3 +73,29 @@ def max_players(seconds: float, n: int, max_seconds: float) -> int:
     """The largest n' whose 2^n' evaluations fit in ``max_seconds`` at the measured rate."""
     per_eval = seconds / (1 << n)
     return max(1, int(np.floor(np.log2(max(max_seconds / per_eval, 1.0)))))
+
+
+def estimate_solver_seconds(u: np.ndarray, device: str | None = None, **pdhg_settings) -> float:
+    """Time for PDHG_MAX_ITER iterations of the AND-OR solver on u (one model's row or m rows), extrapolated from
+    SOLVER_PROBE timed iterations with the same settings on the same device."""
+    start = time.perf_counter()
+    solve_pdhg(u, max_iter=SOLVER_PROBE, check_every=SOLVER_PROBE, device=device, **pdhg_settings)
+    return (time.perf_counter() - start) / SOLVER_PROBE * PDHG_MAX_ITER
+
+
+def check_solver_affordable(u: np.ndarray, device: str | None = None, max_seconds: float | None = None,
+                            **pdhg_settings) -> None:
+    """Refuse an AND-OR solve by PDHG when its estimated time (:func:`estimate_solver_seconds`) exceeds
+    ``max_seconds`` (default MAX_SECONDS); the message names the time and the largest n that fits (a PDHG iteration
+    costs ∝ n·2^n)."""
+    max_seconds = MAX_SECONDS if max_seconds is None else max_seconds
+    seconds = estimate_solver_seconds(u, device, **pdhg_settings)
+    if seconds <= max_seconds:
+        return
+    n = n_players_of(np.shape(u)[-1])
+    fits = max([k for k in range(1, n) if seconds * k * 2.0**k / (n * 2.0**n) <= max_seconds], default=1)
+    raise TooLarge(
+        f"the AND-OR decomposition of {n} players needs up to {PDHG_MAX_ITER:,} solver iterations over "
+        f"2 × 2^{n} = {2 << n:,} interactions, about {seconds:,.0f} s on this machine (limit {max_seconds:,.0f} s). "
+        f"Choose at most {fits} players, or AND interactions only (no solver)."
+    )

@@ -80,6 +80,21 @@ def test_nan_output_and_time_limit_are_refused():
         check_affordable(slow, max_seconds=1e-9)
 
 
+def test_a_solve_too_long_for_the_limit_is_refused_before_it_starts(monkeypatch, tmp_path):
+    """PDHG is timed on a few iterations first; the exact LP (n ≤ 11) is not limited."""
+    from engine import limits
+    from engine.cache import ResultCache
+    from engine.explain import explain_shared
+
+    monkeypatch.setattr(limits, "MAX_SECONDS", 1e-6)
+    cache = ResultCache(tmp_path)  # nothing computed before: every solve starts here
+    assert explain(Request("tabular-mlp-wide", "row-1", method="and-or"), cache).solver["solver"] == "lp"
+    with pytest.raises(TooLarge, match=r"10 players .* about \d+ s on this machine \(limit 0 s\)\. Choose at most \d"):
+        explain(Request("tabular-mlp-wide", "row-1", method="and-or", solver="pdhg"), cache)
+    with pytest.raises(TooLarge, match="AND interactions only"):
+        explain_shared(["tabular-mlp-wide", "tabular-mlp-deep"], "row-1", cache=cache)
+
+
 def test_batches_shrink_to_the_free_memory(monkeypatch):
     from engine import limits
 
