@@ -129,3 +129,12 @@ def test_pdhg_runs_on_torch_input_and_reports_curve():
     solved = solve_pdhg(u, max_iter=500, check_every=100)
     assert solved.curve[0][0] == 0 and solved.curve[-1][0] <= 500
     assert solved.curve[-1][1] <= solved.curve[0][1]
+
+
+def test_pdhg_does_not_depend_on_the_scale_of_the_output():
+    """A probability output (|u| ~ 0.01) converges as fast as log-odds: the loss scales, the iterates do not."""
+    u = _random_network(6, seed=3)
+    big, small = solve_pdhg(u, max_iter=3000), solve_pdhg(0.01 * u, max_iter=3000)
+    assert small.loss == pytest.approx(0.01 * big.loss, rel=1e-9)
+    np.testing.assert_allclose(small.i_and, 0.01 * big.i_and, atol=1e-12)
+    assert small.curve[-1][1] == pytest.approx(0.01 * big.curve[-1][1], rel=1e-9)
