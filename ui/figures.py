@@ -86,7 +86,7 @@ def sparsity_figure(
                   annotation_position="top right")
     _layout(fig, "Interaction strengths, strongest first", "rank", "|I(S)|" + (" / max" if normalise else ""))
     log_axis(fig)
-    fig.update_xaxes(type="log")
+    fig.update_xaxes(type="log", dtick="D2")  # 1, 2, 5 per decade: no stray 8 and 9 left of rank 1
     return fig
 
 
