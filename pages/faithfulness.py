@@ -36,9 +36,14 @@ cols[0].metric("Mean |error|", f"{np.abs(result.v - approx).mean():.4f}")
 cols[1].metric("Max |error|", f"{np.abs(result.v - approx).max():.4f}")
 cols[2].metric("Explanation ratio R", f"{explanation_ratio(result, k):.4f}")
 curve = matching_curve(result)
-errors = line_figure(curve.ks, {"mean |v − v_K| / |v(N) − v(∅)|": (curve.relative_error, ORANGE, "solid"),
-                                "matching precision": (curve.precision, GREEN, "dash")},
-                     "Error and matching precision against K", "K (interactions kept)", "")
+drawn = curve.ks > 0  # K = 0 (the bias alone) has no place on a log axis
+errors = line_figure(curve.ks[drawn], {
+    "mean |v − v_K| / |v(N) − v(∅)|": (curve.relative_error[drawn], ORANGE, "solid"),
+    "matching precision": (curve.precision[drawn], GREEN, "dash")},
+    "Error and matching precision against K", "K (interactions kept)", "")
 errors.update_xaxes(type="log")
 chart(errors, "faith-curve", "reconstruction error and matching precision against K")
+if not drawn[0]:
+    st.caption(f"With no interaction kept (K = 0: the bias v(∅) alone) the relative error is "
+               f"{curve.relative_error[0]:.3f} and the matching precision {curve.precision[0]:.3f}.")
 exports(result, errors, "faithfulness")

@@ -64,6 +64,10 @@ def test_log_axes_leave_exact_zeros_out():
     assert drawn.min() > 1e-9 * drawn.max()
     zeros = 2 ** 10 - 2 ** 8  # AND subsets containing a dummy
     assert f"{zeros:,} of 1,023 are zero" in box["layout"]["title"]["subtitle"]["text"]
+    faithfulness = run("pages/faithfulness.py")
+    against_k = figures(faithfulness)[1]
+    assert against_k["layout"]["xaxis"]["type"] == "log" and (numbers(against_k["data"][0]["x"]) >= 1).all()
+    assert any("K = 0: the bias" in caption.value for caption in faithfulness.caption)  # said in words instead
 
 
 def test_deep_link_restores_state():
