@@ -24,7 +24,9 @@ teaching_note(
     "Interactions extracted from each model alone are unstable: the AND-OR split is not unique, so two models that "
     "learned the same thing can look different. Chen et al. (ICLR 2024) extract them **jointly**, penalising the "
     "strongest model per subset, Σ_S max_i |I_i(S)| + α Σ_{i,S} |I_i(S)|, so that a subset strong in one model is "
-    "preferred in the others too. **Transferability** s = |top-k shared by all| / k."
+    "preferred in the others too. **Transferability** s = |top-k shared by all| / k. A top-k set holds nonzero "
+    "interactions only: each model alone is solved exactly (an LP), whose optimum leaves most interactions at "
+    "exactly zero, so its curve falls once k passes the number of its nonzero interactions."
 )
 pair = next((p for p in MODEL_PAIRS if request.model_id in p), None)
 if pair is None:
