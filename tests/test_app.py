@@ -70,6 +70,15 @@ def test_log_axes_leave_exact_zeros_out():
     assert any("K = 0: the bias" in caption.value for caption in faithfulness.caption)  # said in words instead
 
 
+def test_a_pdhg_solve_shows_its_convergence():
+    """Beyond 11 players the AND-OR solve is PDHG: the sparsity page draws its loss curve down to the returned best."""
+    at = run("pages/sparsity.py", players=",".join(map(str, range(12))))
+    curve = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Convergence of the AND-OR solve")
+    losses = numbers(curve["data"][0]["y"])
+    best = curve["layout"]["shapes"][0]["y0"]
+    assert losses.size > 100 and losses.min() == pytest.approx(best) and losses[0] > 2 * best
+
+
 def test_deep_link_restores_state():
     from engine.zoo import get_model
 
