@@ -311,7 +311,8 @@ def and_only_loss(u: np.ndarray | torch.Tensor) -> float:
     return float(and_interactions(_as_rows(torch.as_tensor(u))).abs().sum())
 
 
-LP_MAX_PLAYERS = 11  # HiGHS' interior point method: n = 10 in about 1 s, n = 11 in about 5 s on two CPU cores
+LP_MAX_PLAYERS = 11
+LP_SECONDS_AT_MAX = 5.0  # HiGHS' interior point method at n = 11 on two CPU cores; about 8× per player (README)
 
 
 def chosen_solver(n: int, solver: str = "auto") -> str:
@@ -331,8 +332,12 @@ def decompose(
     cancel=None,
 ) -> Decomposition:
     """AND-OR decomposition of one model's u (u(∅) = 0): the exact LP up to n = LP_MAX_PLAYERS ("auto"), PDHG beyond."""
-    solver = chosen_solver(n_players_of(torch.as_tensor(u).shape[-1]), solver)
+    n = n_players_of(torch.as_tensor(u).shape[-1])
+    solver = chosen_solver(n, solver)
     if solver == "lp":
+        if progress is not None:  # HiGHS reports nothing while it runs: say what is running and for how long
+            seconds = max(1, round(LP_SECONDS_AT_MAX * 8.0 ** (n - LP_MAX_PLAYERS)))
+            progress(0.0, f"exact LP over 2 × 2^{n} interactions (about {seconds} s on two CPU cores)")
         return solve_lp(u, qthres=qthres)
     if solver == "pdhg":
         return solve_pdhg(u, qthres=qthres, device=device, progress=progress, cancel=cancel)

@@ -139,3 +139,16 @@ def test_pdhg_does_not_depend_on_the_scale_of_the_output():
     # the same iterates up to rounding (which the non-unique optimum lets drift a little in small entries)
     np.testing.assert_allclose(small.i_and, 0.01 * big.i_and, atol=1e-3 * np.abs(small.i_and).max())
     assert small.curve[-1][1] == pytest.approx(0.01 * big.curve[-1][1], rel=1e-9)
+
+
+def test_decompose_says_which_solver_runs():
+    """HiGHS reports nothing while it runs, so the LP is announced; PDHG reports its iterations."""
+    from engine.and_or import decompose
+
+    said = []
+    u = _random_network(6, seed=4)
+    assert decompose(u, progress=lambda fraction, text: said.append(text)).solver == "lp"
+    assert said == ["exact LP over 2 × 2^6 interactions (about 1 s on two CPU cores)"]
+    said.clear()
+    decompose(u, solver="pdhg", progress=lambda fraction, text: said.append(text))
+    assert said and all(text.startswith("AND-OR solver: iteration") for text in said)
