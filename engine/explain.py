@@ -23,7 +23,7 @@ from .result import InteractionResult
 from .zoo import Sample, ZooModel, checkpoint_id, checkpoint_states, free_text_sample, get_model
 from .zoo.base import model_device
 
-ENGINE_VERSION = "0.2.0"  # 0.2: the AND-OR LP over the interactions themselves (another optimum where it is not unique)
+ENGINE_VERSION = "0.2.0"  # 0.2: the LP over the interactions themselves (another optimum where not unique), PDHG scaled
 METHODS = ("and", "and-or")
 
 
