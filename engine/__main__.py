@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from . import EngineError  # sets OMP_WAIT_POLICY before torch is imported
 
@@ -16,6 +17,18 @@ def _players(text: str | None) -> tuple[int, ...] | None:
         return tuple(int(p) for p in text.split(",") if p.strip())
     except ValueError:
         raise EngineError(f"--players takes comma-separated variable numbers, got {text!r}") from None
+
+
+def _output_file(text: str) -> Path:
+    """--out as a path: a .json export or a .npz result, in a folder that exists and can be written."""
+    out = Path(text).expanduser()
+    if out.suffix not in (".json", ".npz"):
+        raise EngineError(f"--out must end in .json (an export) or .npz (a result file), not {text!r}")
+    if not out.parent.is_dir():
+        raise EngineError(f"cannot write {text}: the folder {out.parent} does not exist")
+    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise EngineError(f"cannot write {text}: no permission")
+    return out
 
 
 class ProgressBar:
@@ -50,14 +63,14 @@ def cmd_explain(args) -> None:
 
     request = Request(args.model, args.sample, _players(args.players), args.baseline, args.output, args.target,
                       args.method)
+    out = _output_file(args.out)  # checked before the work, not after
     bar = ProgressBar("explain")
     result = explain(request, progress=bar)
     bar.done()
-    if args.out.endswith(".npz"):
-        result.save(args.out)
+    if out.suffix == ".npz":
+        result.save(out)
     else:
-        with open(args.out, "w") as fh:
-            fh.write(result.to_json())
+        out.write_text(result.to_json())
     top = result.interactions()[: args.top]
     print(f"{result.provenance['model_title']} · {result.provenance['sample_title']} · {result.method}")
     for row in top:

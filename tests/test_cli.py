@@ -33,3 +33,10 @@ def test_precompute_and_errors(tmp_path):
     assert out.returncode == 0, out.stderr
     bad = cli("explain", "digits-cnn", "digit-10", "--players", "0,99")
     assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_bad_output_file_is_refused_before_any_work(tmp_path):
+    for out, says in ((tmp_path / "missing" / "r.json", "does not exist"), (tmp_path / "r.txt", "must end in .json")):
+        bad = cli("explain", "digits-cnn", "digit-10", "--out", str(out))
+        assert bad.returncode == 2 and says in bad.stderr and "Traceback" not in bad.stderr
+        assert "masked samples" not in bad.stderr  # refused before the model ran
