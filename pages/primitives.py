@@ -25,7 +25,7 @@ teaching_note(
 result = result_for(request)
 sample = resolve_sample(model, request.sample_id)
 players = list(request.players)
-current = focus()
+current = focus(result.n)
 members = set()
 if current is not None:
     members = set(subset_members(current[1], result.n))

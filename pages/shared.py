@@ -108,7 +108,7 @@ plot, drawing = st.columns([3, 2])
 with plot:
     chart(scatter, "shared-scatter", "strength of each interaction in the two models", selectable=True)
 with drawing:
-    current = focus()
+    current = focus(joint[0].n)
     if current is None:
         st.info("Click a point of the scatter (or a row elsewhere) to draw that interaction on the input.")
     else:

@@ -163,6 +163,12 @@ def test_bad_input_is_a_message_not_a_traceback():
     at.query_params["players"] = "not,numbers"
     at.run()
     assert not at.exception and at.query_params["model"] == "digits-cnn"
+    notice = " ".join(w.value for w in at.sidebar.warning)
+    assert "model 'no-such-model'" in notice and "players 'not,numbers'" in notice  # said, not silently replaced
+    stale = AppTest.from_file(APP, default_timeout=120)
+    stale.query_params["focus"] = "AND:99999"  # no such subset of 10 players
+    stale.run()
+    assert not stale.exception and not stale.warning
     empty = AppTest.from_file(APP, default_timeout=120)
     empty.query_params["players"] = ""
     empty.run()

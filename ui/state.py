@@ -47,6 +47,9 @@ def _seed_from_url() -> None:
     elif str(params.get("model", "")).startswith(HF_PREFIX):  # safetensors only; pickle and .py never from a link
         st.session_state["user_models"] = [params["model"]]
         st.session_state["model"] = params["model"]
+    elif "model" in params:
+        _ignored(f"model {params['model']!r}" + (" (a link never runs a Python file or unpickles weights)"
+                                                 if ":" in params["model"] else ""))
     for key in ("sample", "baseline", "output", "method", "focus"):
         if key in params:
             st.session_state[f"url_{key}"] = params[key]
@@ -55,11 +58,26 @@ def _seed_from_url() -> None:
     st.session_state["present"] = params.get("present") == "1"
 
 
+def _ignored(what: str) -> None:
+    """Remember a link's choice that does not exist here, to say so once (see :func:`link_notice`)."""
+    st.session_state.setdefault("link_ignored", []).append(what)
+
+
+def link_notice() -> None:
+    """Say which of the link's choices were replaced by defaults, once, instead of changing them silently."""
+    ignored = st.session_state.pop("link_ignored", [])
+    if ignored:
+        st.sidebar.warning("This link names choices that do not exist here, so defaults are shown instead: "
+                           + "; ".join(ignored) + ".", icon="🔗")
+
+
 def _choose(label: str, options: list, key: str, url_key: str, fmt=str):
     """A selectbox whose first value may come from the URL (when valid)."""
     wanted = st.session_state.pop(f"url_{url_key}", None)
     if wanted is not None and wanted in [str(o) for o in options]:
         st.session_state[key] = options[[str(o) for o in options].index(wanted)]
+    elif wanted is not None:
+        _ignored(f"{url_key} {wanted!r}")
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
     return st.sidebar.selectbox(label, options, key=key, format_func=fmt)
@@ -103,12 +121,11 @@ def sidebar() -> Selection:
     players_key = f"players::{model_id}::{sample_id}"
     url_players = st.session_state.pop("url_players", None)
     if url_players is not None:
-        try:
-            picked = [int(p) for p in url_players.split(",") if p != ""]
-            if all(p in options for p in picked):
-                st.session_state[players_key] = picked
-        except ValueError:
-            pass
+        picked = [int(p) for p in url_players.split(",") if p.isdigit()]
+        if len(picked) == len([p for p in url_players.split(",") if p != ""]) and all(p in options for p in picked):
+            st.session_state[players_key] = picked
+        else:
+            _ignored(f"players {url_players!r} (this sample has variables 0 to {len(options) - 1})")
     if players_key not in st.session_state:
         st.session_state[players_key] = default
     players = st.sidebar.multiselect(
@@ -123,6 +140,7 @@ def sidebar() -> Selection:
     st.sidebar.radio("Chart downloads (toolbar camera)", ["svg", "png"], key="image_format", horizontal=True,
                      format_func=str.upper, help="SVG for papers; PNG at 3× for slides.")
     request = Request(model_id, sample_id, tuple(sorted(players)), baseline, output, None, method)
+    link_notice()
     return Selection(request, model, presentation)
 
 
@@ -151,13 +169,15 @@ def write_url(selection: Selection, page: str) -> None:
     st.query_params.update(params)
 
 
-def focus() -> tuple[str, int] | None:
-    """The focused interaction ("AND"/"OR", subset index) selected in any chart, if any."""
+def focus(n: int) -> tuple[str, int] | None:
+    """The focused interaction ("AND"/"OR", subset index) selected in any chart, if any and if it is a subset of
+    the current n players (a link, or a focus chosen before players were removed, may name one that is not)."""
     value = st.session_state.get("focus") or st.session_state.get("url_focus")
     if not value:
         return None
     kind, _, index = str(value).partition(":")
-    return (kind, int(index)) if index.isdigit() and kind in ("AND", "OR") else None
+    valid = index.isdigit() and kind in ("AND", "OR") and 0 < int(index) < 1 << n
+    return (kind, int(index)) if valid else None
 
 
 def set_focus(kind: str, index: int) -> None:
