@@ -36,13 +36,14 @@ with c1:
     badge(high.passed, f"no valid interaction above order M = {high.estimated_m} (of n = {result.n})." if high.passed
           else f"the top order {result.n} still has an interaction with |I| ≥ τ.")
     top = float(np.max(high.max_strength, initial=0.0))
-    fig = line_figure(high.orders, {"max |I(S)|": (on_log_axis(high.max_strength, top), BLUE, "solid"),
+    strongest = on_log_axis(high.max_strength, top)
+    fig = line_figure(high.orders, {"max |I(S)|": (strongest, BLUE, "solid"),
                                     "mean |I(S)|": (on_log_axis(high.mean_strength, top), ORANGE, "dash")},
                       "Strength per order", "order k", "|I(S)|")
     fig.add_hline(y=high.tau, line_dash="dot", line_color=GREY, annotation_text="τ")
     log_axis(fig)
     chart(fig, "assume-high", "maximum and mean interaction strength per order")
-    empty = [str(k) for k, value in zip(high.orders, on_log_axis(high.max_strength, top)) if np.isnan(value)]
+    empty = [str(k) for k, value in zip(high.orders, strongest) if np.isnan(value)]
     if empty:
         st.caption(f"No interaction of order {', '.join(empty)} (every |I(S)| below 1e-9 of the largest): "
                    "a log axis cannot draw zeros, so the lines stop there.")

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.result import InteractionResult
-from engine.sparsity import is_nonzero
+from engine.sparsity import is_nonzero, pooled_values
 
 BLUE, ORANGE, GREEN, PINK, YELLOW, SKY, GREY = "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999"
 KIND_COLOURS = {"AND": BLUE, "OR": ORANGE}
@@ -49,7 +49,7 @@ def strength_curve(result: InteractionResult, normalise: bool) -> tuple[np.ndarr
     values = np.abs(np.where(kinds == 0, result.i_and[indices], result.i_or[indices]))
     if normalise and values.size and values[0] > 0:
         values = values / values[0]
-    keep = np.isfinite(on_log_axis(values))
+    keep = is_nonzero(values)
     labels = [f"{'AND' if k == 0 else 'OR'}:{i}" for k, i in zip(kinds[keep], indices[keep])]
     names = [f"{'AND' if k == 0 else 'OR'} {result.label(int(i))}" for k, i in zip(kinds[keep], indices[keep])]
     return np.arange(1, keep.sum() + 1), list(zip(labels, names)), values[keep]
@@ -70,7 +70,7 @@ def sparsity_figure(
     ))
     if and_only is not None and result.method != "and":  # Chen Appx H: I′ = I, so both have 2·(2^n − 1) values
         reference = sorted_strengths(and_only, normalise=normalise, duplicate_and_only=True)
-        reference = reference[np.isfinite(on_log_axis(reference))]
+        reference = reference[is_nonzero(reference)]
         fig.add_trace(go.Scatter(x=np.arange(1, reference.size + 1), y=reference, mode="lines",
                                  name="AND only (Harsanyi), duplicated", line=dict(color=ORANGE, dash="dash"),
                                  hovertemplate="rank %{x}<br>|I| = %{y:.3g}<extra>AND only</extra>"))
@@ -95,14 +95,14 @@ def order_box_figure(result: InteractionResult) -> go.Figure:
     left out (an LP's optimum sets most interactions to exactly zero)."""
     fig = go.Figure()
     sizes = result.orders
-    top = max(np.abs(result.i_and[1:]).max(initial=0.0), np.abs(result.i_or[1:]).max(initial=0.0))
+    top = np.abs(pooled_values(result)).max(initial=0.0)
     zeros = total = 0
     kinds = (("AND", result.i_and), ("OR", result.i_or)) if result.method != "and" else (("AND", result.i_and),)
     for kind, vec in kinds:
         mask = sizes >= (1 if kind == "AND" else 2)
         mask[0] = False
-        strengths = on_log_axis(np.abs(vec[mask]), top)
-        drawn = np.isfinite(strengths)
+        strengths = np.abs(vec[mask])
+        drawn = is_nonzero(strengths, top)
         zeros, total = zeros + int((~drawn).sum()), total + drawn.size
         fig.add_trace(go.Box(x=sizes[mask][drawn], y=strengths[drawn], name=kind, marker_color=KIND_COLOURS[kind],
                              boxpoints=False))
