@@ -121,9 +121,9 @@ def sidebar() -> Selection:
     players_key = f"players::{model_id}::{sample_id}"
     url_players = st.session_state.pop("url_players", None)
     if url_players is not None:
-        picked = [int(p) for p in url_players.split(",") if p.isdigit()]
-        if len(picked) == len([p for p in url_players.split(",") if p != ""]) and all(p in options for p in picked):
-            st.session_state[players_key] = picked
+        tokens = [p for p in url_players.split(",") if p != ""]
+        if all(p.isdigit() and int(p) in options for p in tokens):
+            st.session_state[players_key] = [int(p) for p in tokens]
         else:
             _ignored(f"players {url_players!r} (this sample has variables 0 to {len(options) - 1})")
     if players_key not in st.session_state:
