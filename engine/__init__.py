@@ -2,6 +2,10 @@
 
 No Streamlit here. Use it from Python (``engine.explain(engine.Request("digits-cnn", "digit-0"))``) or from the
 command line (``python -m engine --help``). Formulas and conventions: ``shared/spec/interactions.md``.
+
+The public names are imported eagerly: ``engine.explain`` is the function, which replaces the submodule of the same
+name as the package's attribute (import the submodule's other names with ``from engine.explain import ...``).
+Nothing here imports transformers; a text or Hugging Face model imports it when it is first loaded.
 """
 
 import os
@@ -10,6 +14,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .errors import Cancelled, EngineError, TooLarge  # noqa: E402
+from .explain import Request, explain, explain_shared, predict  # noqa: E402  (binds engine.explain to the function)
 from .harsanyi import (  # noqa: E402
     and_interactions,
     or_interactions,
@@ -32,13 +37,5 @@ __all__ = [
     "Request",
     "explain",
     "explain_shared",
+    "predict",
 ]
-
-
-def __getattr__(name: str):
-    """Lazy access to the model-backed API (it imports transformers only when first used)."""
-    if name in ("Request", "explain", "explain_shared"):
-        from . import explain as module
-
-        return getattr(module, name)
-    raise AttributeError(name)

@@ -71,10 +71,9 @@ def cmd_explain(args) -> None:
         result.save(out)
     else:
         out.write_text(result.to_json())
-    top = result.interactions()[: args.top]
-    print(f"{result.provenance['model_title']} · {result.provenance['sample_title']} · {result.method}")
-    for row in top:
-        print(f"  {row['kind']:3s} {row['value']:+10.4f}  {row['players']}")
+    print(f"{result.provenance.model_title} · {result.provenance.sample_title} · {result.method}")
+    for interaction, value in result.ranking().nonzero().top(args.top):
+        print(f"  {interaction.kind:3s} {value:+10.4f}  {result.label(interaction.index)}")
     print(f"wrote {args.out}")
 
 

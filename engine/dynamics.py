@@ -175,19 +175,19 @@ def trajectory(results: dict[int, list], history: list[dict], grid: np.ndarray =
     fits = [closest_fit(*candidates, real[i]) for i in range(len(epochs))]
     losses = {key: [h[key] for h in history] for key in ("epoch", "train_loss", "test_loss")}
     provenance = {
-        "checkpoints_of": final[0].provenance.get("model_provenance", {}).get("checkpoint_of"),
+        "checkpoints_of": final[0].provenance.model_provenance.get("checkpoint_of"),
         "epochs": epochs,
-        "weights_sha256": {e: results[e][0].provenance["weights_sha256"] for e in epochs},
-        "samples": [r.provenance["sample_id"] for r in final],
-        "player_ids": [r.provenance["player_ids"] for r in final],
+        "weights_sha256": {e: results[e][0].provenance.weights_sha256 for e in epochs},
+        "samples": [r.provenance.sample_id for r in final],
+        "player_ids": [r.provenance.player_ids for r in final],
         "players": [r.players for r in final],
-        "targets": [r.provenance["target"] for r in final],
-        "baseline": final[0].provenance["baseline"],
-        "output": final[0].provenance["output"],
+        "targets": [r.provenance.target for r in final],
+        "baseline": final[0].provenance.baseline,
+        "output": final[0].provenance.output,
         "method": final[0].method,
         "theory": "approximation of Ren et al. 2024: w*(σ²) = (⊗ g⁻¹) Zᵀ y, g = [[2,1],[1,1+2σ²]], "
                   "y = final checkpoint's v − v(∅); σ² fitted per checkpoint by L1 on a log grid",
-        "engine_version": final[0].provenance["engine_version"],
+        "engine_version": final[0].provenance.engine_version,
     }
     return Trajectory(
         epochs=epochs,

@@ -19,7 +19,7 @@ from .errors import EngineError
 from .game import CancelFn, ProgressFn
 from .limits import check_affordable, check_solver_affordable
 from .outputs import OutputSpec
-from .result import InteractionResult
+from .result import InteractionResult, Provenance, SolverReport
 from .zoo import Sample, ZooModel, checkpoint_id, checkpoint_states, free_text_sample, get_model
 from .zoo.base import model_device
 
@@ -60,6 +60,14 @@ def resolve_sample(model: ZooModel, sample_id: str) -> Sample:
         raise
 
 
+def predict(model_id: str, sample_id: str) -> dict[str, float]:
+    """{class name: p_c} on the unmasked sample, p = softmax(z) (sigmoid for a single logit); ``sample_id`` is a
+    bundled sample's id or, for a text model, any sentence."""
+    model = get_model(model_id)
+    probabilities = model.predict(resolve_sample(model, sample_id))
+    return {name: float(p) for name, p in zip(model.class_names, probabilities)}
+
+
 def resolved(request: Request) -> tuple[Request, ZooModel, Sample]:
     """The request with defaults filled in (players, baseline, target), the model and the sample."""
     if request.method not in METHODS:
@@ -91,23 +99,23 @@ def _evaluate(request: Request, model: ZooModel, sample: Sample, progress, cance
     start = time.perf_counter()
     values = game.evaluate(progress=progress, cancel=cancel)
     seconds = time.perf_counter() - start
-    provenance = {
-        "model_id": request.model_id,
-        "model_title": model.title,
-        "weights_sha256": model.weights_hash,
-        "model_provenance": model.provenance,
-        "sample_id": request.sample_id,
-        "sample_title": sample.title,
-        "player_ids": list(request.players),
-        "baseline": request.baseline,
-        "output": request.output,
-        "target": request.target,
-        "target_name": model.class_names[request.target] if request.target < len(model.class_names) else None,
-        "prediction": model.predict(sample).tolist(),
-        "engine_version": ENGINE_VERSION,
-        "device": str(model_device()),
-        "timings": {"evaluation_s": seconds},
-    }
+    provenance = Provenance(
+        model_id=request.model_id,
+        model_title=model.title,
+        weights_sha256=model.weights_hash,
+        model_provenance=model.provenance,
+        sample_id=request.sample_id,
+        sample_title=sample.title,
+        player_ids=list(request.players),
+        baseline=request.baseline,
+        output=request.output,
+        target=request.target,
+        target_name=model.class_names[request.target] if request.target < len(model.class_names) else None,
+        prediction=model.predict(sample).tolist(),
+        engine_version=ENGINE_VERSION,
+        device=str(model_device()),
+        timings={"evaluation_s": seconds},
+    )
     return InteractionResult.harsanyi(game.player_labels, values, provenance=provenance)
 
 
@@ -141,17 +149,9 @@ def decompose_result(
                               progress=progress, cancel=cancel)
     i_and, i_or = solved.i_and[0].copy(), solved.i_or[0]
     i_and[0] += base.v_empty
-    report = {
-        "solver": solved.solver,
-        "loss": solved.loss,
-        "half_half_loss": and_or.half_half_loss(base.u),
-        "and_only_loss": and_or.and_only_loss(base.u),
-        "iterations": solved.iterations,
-        "seconds": solved.seconds,
-        "converged": solved.converged,
-        "curve": solved.curve,
-    } | settings
-    provenance = base.provenance | {"method": "and-or", "device": device if solved.solver == "pdhg" else "cpu"}
+    report = SolverReport.from_decomposition(solved, half_half_loss=and_or.half_half_loss(base.u),
+                                             and_only_loss=and_or.and_only_loss(base.u), **settings)
+    provenance = replace(base.provenance, method="and-or", device=device if solved.solver == "pdhg" else "cpu")
     return InteractionResult(base.players, base.v, i_and, i_or, "and-or", solved.p[0], solved.q[0], report, provenance)
 
 
@@ -185,7 +185,7 @@ def explain_shared(
             raise EngineError(f"models {model_ids[0]!r} and {model_id!r} do not share their input variables")
         bases.append(explain(req, cache, progress, cancel))
     settings = {"alpha": alpha, "pthres": pthres, "qthres": qthres}
-    key = {"what": "shared", "engine": ENGINE_VERSION, "bases": [identity(b) for b in bases]} | settings
+    key = {"what": "shared", "engine": ENGINE_VERSION, "bases": [b.provenance.identity() for b in bases]} | settings
     keys = [cache_key(key | {"model_index": i}) for i in range(len(bases))]
     found = [cache.get(k) for k in keys]
     if all(r is not None for r in found):
@@ -194,12 +194,6 @@ def explain_shared(
     for k, r in zip(keys, results):
         cache.put(k, r)
     return results
-
-
-def identity(result: InteractionResult) -> dict:
-    """The identifying part of a result's provenance (for cache keys built on top of it)."""
-    p = result.provenance
-    return {k: p[k] for k in ("model_id", "weights_sha256", "sample_id", "player_ids", "baseline", "output", "target")}
 
 
 def joint_results(
@@ -211,14 +205,13 @@ def joint_results(
     check_solver_affordable(u, device, alpha=settings["alpha"], pthres=settings["pthres"], qthres=settings["qthres"])
     solved = and_or.solve_pdhg(u, alpha=settings["alpha"], pthres=settings["pthres"], qthres=settings["qthres"],
                                device=device, progress=progress, cancel=cancel)
-    report = {"solver": "pdhg-joint", "loss": solved.loss, "iterations": solved.iterations, "seconds": solved.seconds,
-              "converged": solved.converged, "curve": solved.curve,
-              "models": [b.provenance["model_id"] for b in bases]} | settings
+    report = SolverReport.from_decomposition(solved, solver="pdhg-joint", models=[b.provenance.model_id for b in bases],
+                                             **settings)
     results = []
     for i, base in enumerate(bases):
         i_and = solved.i_and[i].copy()
         i_and[0] += base.v_empty
-        provenance = base.provenance | {"method": "shared", "device": device}
+        provenance = replace(base.provenance, method="shared", device=device)
         results.append(InteractionResult(base.players, base.v, i_and, solved.i_or[i], "shared", solved.p[i],
                                          solved.q[i], report, provenance))
     return results

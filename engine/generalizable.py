@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .interaction import Kind
 from .result import InteractionResult
-from .sparsity import TAU_RATIO, is_nonzero, salient
+from .sparsity import TAU_RATIO, salient
 
 PAPER_FRACTIONS = np.arange(1, 10) * 0.05  # k = ⌊fraction·2^n⌋ for fraction 0.05 … 0.45
 
@@ -27,18 +28,10 @@ def paper_ks(n: int) -> np.ndarray:
     return np.floor(PAPER_FRACTIONS * (1 << n) + 1e-9).astype(int)
 
 
-def top_k(vector: np.ndarray, k: int) -> set[int]:
-    """Indices of the k largest |I(S)| over non-empty S (ties broken by index), exact zeros left out: fewer than k
-    when fewer than k interactions are nonzero."""
-    strengths = np.abs(vector[1:])
-    order = np.argsort(-strengths, kind="stable")
-    order = order[is_nonzero(strengths[order])]
-    return set((order[:k] + 1).tolist())
-
-
-def transferability(vectors: list[np.ndarray], k: int) -> float:
-    """s = |∩_i topk(I^(i))| / k for one kind of interaction over m models (the same for every model)."""
-    sets = [top_k(v, k) for v in vectors]
+def transferability(results: list[InteractionResult], kind: Kind, k: int) -> float:
+    """s = |∩_i topk(I_kind^(i))| / k over m models (the same for every model); a top-k set is
+    :meth:`InteractionResult.top` of one kind: the k largest |I(S)|, S ≠ ∅, exact zeros left out."""
+    sets = [{interaction.index for interaction in r.top(k, (kind,))} for r in results]
     return len(set.intersection(*sets)) / k if k else 0.0
 
 
@@ -52,9 +45,9 @@ class TransferCurve:
 def transfer_curve(results: list[InteractionResult], ks: np.ndarray | None = None) -> TransferCurve:
     """s_and and s_or against k for the models' results (OR is all zero for AND-only results and gives 0)."""
     ks = paper_ks(results[0].n) if ks is None else np.asarray(ks)
-    s_and = np.array([transferability([r.i_and for r in results], int(k)) for k in ks])
-    has_or = all(np.any(r.i_or[1:]) for r in results)
-    s_or = np.array([transferability([r.i_or for r in results], int(k)) if has_or else np.nan for k in ks])
+    s_and = np.array([transferability(results, "AND", int(k)) for k in ks])
+    has_or = all(r.has_or for r in results)
+    s_or = np.array([transferability(results, "OR", int(k)) if has_or else np.nan for k in ks])
     return TransferCurve(ks, s_and, s_or)
 
 

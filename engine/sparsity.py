@@ -10,18 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .interaction import Kind
 from .masks import n_players_of, popcounts
-from .result import InteractionResult
+from .result import ZERO_RATIO, InteractionResult, is_nonzero  # noqa: F401  (ZERO_RATIO, is_nonzero: re-exported)
 
 TAU_RATIO = 0.05
-ZERO_RATIO = 1e-9  # |I| ≤ ZERO_RATIO·max|I| is an exact zero up to rounding (an LP's optimum, a dummy player)
-
-
-def is_nonzero(strengths: np.ndarray, scale: float | None = None) -> np.ndarray:
-    """|I| > ZERO_RATIO·scale elementwise (scale: the largest |I| given, unless set)."""
-    strengths = np.abs(np.asarray(strengths, dtype=float))
-    scale = strengths.max(initial=0.0) if scale is None else scale
-    return strengths > ZERO_RATIO * scale
 
 
 def pooled_values(result: InteractionResult, duplicate_and_only: bool = False) -> np.ndarray:
@@ -30,7 +23,7 @@ def pooled_values(result: InteractionResult, duplicate_and_only: bool = False) -
     For an AND-only result with ``duplicate_and_only`` the AND vector is used twice (I′ = I, Chen Appx H), so that its
     curve has as many entries as an AND-OR result's and the two compare fairly.
     """
-    second = result.i_and[1:] if duplicate_and_only and result.method == "and" else result.i_or[1:]
+    second = result.i_and[1:] if duplicate_and_only and not result.has_or else result.i_or[1:]
     return np.concatenate([result.i_and[1:], second])
 
 
@@ -66,8 +59,13 @@ def salient(result: InteractionResult, tau_ratio: float = TAU_RATIO) -> Salient:
 
 
 def sorted_strengths(result: InteractionResult, normalise: bool = False, duplicate_and_only: bool = False) -> np.ndarray:
-    """|I| of every pooled interaction, descending; divided by its maximum when ``normalise`` (ICML'23 style)."""
-    strengths = np.sort(np.abs(pooled_values(result, duplicate_and_only)))[::-1]
+    """|I| of every pooled interaction (:meth:`InteractionResult.ranking`), descending; an AND-only result's
+    strengths counted twice with ``duplicate_and_only`` (see :func:`pooled_values`); divided by the maximum when
+    ``normalise`` (ICML'23 style)."""
+    if duplicate_and_only and not result.has_or:
+        strengths = np.repeat(result.ranking(("AND",)).strengths, 2)
+    else:
+        strengths = result.ranking().strengths
     if normalise and strengths.size and strengths[0] > 0:
         strengths = strengths / strengths[0]
     return strengths
@@ -96,9 +94,9 @@ class OrderStats:
     strength: np.ndarray  # Σ |I(S)| over all S of order k
 
 
-def order_statistics(result: InteractionResult, kind: str = "AND", tau_ratio: float = TAU_RATIO) -> OrderStats:
+def order_statistics(result: InteractionResult, kind: Kind = "AND", tau_ratio: float = TAU_RATIO) -> OrderStats:
     """Box statistics of |I| per order, and positive / negative sums over the salient S per order (spec §4)."""
-    vec = result.i_and if kind.upper() == "AND" else result.i_or
+    vec = result.vector(kind)
     tau = threshold(result, tau_ratio)
     sizes = result.orders
     orders = np.arange(1, result.n + 1)

@@ -11,7 +11,7 @@ from engine.cache import ResultCache
 from engine.faithfulness import explanation_ratio, matching_curve, matching_precision, reconstruct
 from engine.generalizable import paper_ks, shared_sets, shared_strength_by_order, transferability
 from engine.masks import popcounts, subset_index
-from engine.result import InteractionResult
+from engine.result import InteractionResult, Provenance, SolverReport
 from engine.sparsity import (
     mean_normalised_curve, order_distribution, order_statistics, pooled_curve, salient, sorted_strengths,
 )
@@ -113,11 +113,12 @@ def test_transferability_and_shared_sets():
     b = np.zeros(16)
     a[[1, 2, 3]] = [3, 2, 1]
     b[[1, 2, 4]] = [3, -2, 1]
-    assert transferability([a, b], 2) == 1.0 and transferability([a, b], 3) == pytest.approx(2 / 3)
-    # Beyond the three nonzero terms the top-k sets stop: zeros tied at 0 are not interactions both models share.
-    assert transferability([a, b], 5) == pytest.approx(2 / 5)
     players = PLAYERS[:4]
     ra, rb = (InteractionResult(players, np.zeros(16), x, np.zeros(16), "shared") for x in (a, b))
+    assert transferability([ra, rb], "AND", 2) == 1.0
+    assert transferability([ra, rb], "AND", 3) == pytest.approx(2 / 3)
+    # Beyond the three nonzero terms the top-k sets stop: zeros tied at 0 are not interactions both models share.
+    assert transferability([ra, rb], "AND", 5) == pytest.approx(2 / 5)
     sets = shared_sets([ra, rb])
     assert sets.shared_and.tolist() == [1, 2] and sets.own_and[0].tolist() == [3] and sets.own_and[1].tolist() == [4]
     strength = shared_strength_by_order([ra, rb], model=1)
@@ -128,14 +129,15 @@ def test_transferability_and_shared_sets():
 
 def test_result_round_trip_and_cache(tmp_path):
     r = sparse_result()
-    r.provenance = {"model_id": "toy"}
+    r.provenance = Provenance(model_id="toy", player_ids=[0, 1])
+    r.report = SolverReport("lp", 1.5, curve=[(1, 2.0)])
     cache = ResultCache(tmp_path)
     calls = []
     first = cache.get_or_compute({"k": 1}, lambda: calls.append(1) or r)
     again = ResultCache(tmp_path).get_or_compute({"k": 1}, lambda: calls.append(1) or r)
     assert calls == [1]
     np.testing.assert_array_equal(again.i_and, first.i_and)
-    assert again.provenance == {"model_id": "toy"} and again.players == PLAYERS
+    assert again.provenance == r.provenance and again.players == PLAYERS and again.report == r.report
 
 
 def test_damaged_cache_entry_is_recomputed(tmp_path):

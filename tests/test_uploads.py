@@ -20,7 +20,7 @@ def test_a_picture_becomes_a_bright_ink_digit_the_models_read(tmp_path):
     from engine.cache import ResultCache
 
     result = explain(Request("digits-cnn", sample.sample_id, method="and"), ResultCache(tmp_path))
-    assert result.n == 10 and result.provenance["sample_id"] == sample.sample_id
+    assert result.n == 10 and result.provenance.sample_id == sample.sample_id
 
 
 def test_unreadable_and_blank_pictures_are_refused():

@@ -25,7 +25,7 @@ def test_sequence_classifier_explains_its_target_class(bert_folder, tmp_path):
     model = get_model(f"hf:{bert_folder}")
     assert model.modality == "text" and model.class_names == ["neg", "neutral", "pos"]
     result = explain(Request(f"hf:{bert_folder}", SENTENCE, players=(0, 1, 2, 3), method="and"), ResultCache(tmp_path))
-    target = result.provenance["target"]
+    target = result.provenance.target
     reference = AutoModelForSequenceClassification.from_pretrained(bert_folder).eval()
     ids = AutoTokenizer.from_pretrained(bert_folder)(SENTENCE, return_tensors="pt")["input_ids"]
     with torch.inference_mode():
@@ -47,7 +47,7 @@ def test_causal_lm_explains_the_next_token(gpt2_folder, tmp_path):
     ids = AutoTokenizer.from_pretrained(gpt2_folder)(SENTENCE, return_tensors="pt")["input_ids"]
     with torch.inference_mode():
         logits = reference(input_ids=ids).logits[0, -1]
-    target = result.provenance["target"]
+    target = result.provenance.target
     assert target == int(logits.argmax())
     assert result.v[-1] == pytest.approx(direct_log_odds(logits, target), abs=1e-4)
 

@@ -88,7 +88,7 @@ def test_a_solve_too_long_for_the_limit_is_refused_before_it_starts(monkeypatch,
 
     monkeypatch.setattr(limits, "MAX_SECONDS", 1e-6)
     cache = ResultCache(tmp_path)  # nothing computed before: every solve starts here
-    assert explain(Request("tabular-mlp-wide", "row-1", method="and-or"), cache).solver["solver"] == "lp"
+    assert explain(Request("tabular-mlp-wide", "row-1", method="and-or"), cache).report.solver == "lp"
     with pytest.raises(TooLarge, match=r"10 players .* about \d+ s on this machine \(limit 0 s\)\. Choose at most \d"):
         explain(Request("tabular-mlp-wide", "row-1", method="and-or", solver="pdhg"), cache)
     with pytest.raises(TooLarge, match="AND interactions only"):
@@ -124,9 +124,9 @@ def test_explain_is_cached_and_carries_provenance(tmp_path):
     cache = ResultCache(tmp_path)
     request = Request("tabular-mlp-wide", get_model("tabular-mlp-wide").samples[0].sample_id)
     first = explain(request, cache)
-    assert first.method == "and-or" and first.solver["loss"] <= first.solver["half_half_loss"]
-    assert len(first.provenance["weights_sha256"]) == 64 and len(first.provenance["player_ids"]) == 10
-    assert first.provenance["model_id"] == "tabular-mlp-wide" and first.provenance["engine_version"]
+    assert first.method == "and-or" and first.report.loss <= first.report.half_half_loss
+    assert len(first.provenance.weights_sha256) == 64 and len(first.provenance.player_ids) == 10
+    assert first.provenance.model_id == "tabular-mlp-wide" and first.provenance.engine_version
     again = explain(request, ResultCache(tmp_path))
     np.testing.assert_array_equal(again.i_or, first.i_or)
 

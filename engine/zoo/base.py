@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from ..outputs import OutputSpec
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 DEVICE_VARIABLE = "INTERACTION_EXPLORER_DEVICE"
+PREDICTIONS_KEPT = 256  # predictions memoised per model (by sample id)
 
 
 def model_device() -> torch.device:
@@ -75,6 +77,8 @@ class ZooModel:
     provenance: dict[str, Any] = field(default_factory=dict)
     batch_size: int = 1024
     default_players: int = 10
+    _predictions: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, init=False, repr=False,
+                                                       compare=False)
 
     def sample(self, sample_id: str) -> Sample:
         """A bundled sample, or one the user uploaded for this kind of model (see :mod:`.uploads`)."""
@@ -96,13 +100,24 @@ class ZooModel:
         return sorted(best)
 
     def predict(self, sample: Sample) -> np.ndarray:
-        """Class probabilities on the unmasked sample."""
-        with torch.inference_mode():
-            logits = self.forward(self.units_of(sample).unsqueeze(0))[0].double().cpu()
-        if logits.numel() == 1:
-            p = torch.sigmoid(logits[0])
-            return np.array([1 - float(p), float(p)])
-        return torch.softmax(logits, dim=-1).numpy()
+        """Class probabilities on the unmasked sample, p = softmax(z) (for a single logit z: (1 − σ(z), σ(z))).
+
+        Memoised by sample id (a sample id names its content: bundled, content-addressed upload, or the sentence
+        itself), so the target class of a request costs one forward pass per model and sample, not one per call.
+        """
+        found = self._predictions.get(sample.sample_id)
+        if found is None:
+            with torch.inference_mode():
+                logits = self.forward(self.units_of(sample).unsqueeze(0))[0].double().cpu()
+            if logits.numel() == 1:
+                p = torch.sigmoid(logits[0])
+                found = np.array([1 - float(p), float(p)])
+            else:
+                found = torch.softmax(logits, dim=-1).numpy()
+            self._predictions[sample.sample_id] = found
+            while len(self._predictions) > PREDICTIONS_KEPT:
+                self._predictions.popitem(last=False)
+        return found.copy()
 
     def predicted_class(self, sample: Sample) -> int:
         return int(np.argmax(self.predict(sample)))
