@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..errors import EngineError
-from .base import Candidate, Sample, ZooModel
+from .base import ZooModel
+from .samples import Candidate, Sample
 from .bundled import (
     BUNDLED_IDS, CHECKPOINT_SEPARATOR, TITLES, bundled, checkpoint_id, checkpoint_model, checkpoint_states,
     training_history,
@@ -25,18 +28,40 @@ def model_ids() -> list[str]:
     return list(MODEL_TITLES)
 
 
-def get_model(model_id: str) -> ZooModel:
-    """The model with this id: bundled tabular/image or text; ``<id>@<epoch>``, a training checkpoint;
-    ``hf:<folder>``, ``hf-pickle:<folder>`` or ``py:<file.py>:<function>``, the user's own (:mod:`.user`)."""
-    if is_user_model(model_id):
-        return load_user_model(model_id)
+def _checkpoint(model_id: str) -> ZooModel | None:
     base, separator, epoch = model_id.partition(CHECKPOINT_SEPARATOR)
-    if separator and base in CHECKPOINT_MODELS and epoch.isdigit():
-        return checkpoint_model(base, int(epoch))
-    if model_id in TEXT_MODELS:
-        return TEXT_MODELS[model_id]()
-    if model_id in BUNDLED_IDS:
-        return bundled(model_id)
+    return checkpoint_model(base, int(epoch)) if separator and base in CHECKPOINT_MODELS and epoch.isdigit() else None
+
+
+def _text(model_id: str) -> ZooModel | None:
+    return TEXT_MODELS[model_id]() if model_id in TEXT_MODELS else None
+
+
+def _bundled(model_id: str) -> ZooModel | None:
+    return bundled(model_id) if model_id in BUNDLED_IDS else None
+
+
+def _user(model_id: str) -> ZooModel | None:
+    return load_user_model(model_id) if is_user_model(model_id) else None
+
+
+# The id schemes, tried in order; each gives the model or None when the id is not of its scheme.
+ID_SCHEMES: dict[str, Callable[[str], ZooModel | None]] = {
+    "hf:<folder or cached hub name>, hf-pickle:<folder>, py:<file.py>:<function> (the user's own)": _user,
+    "<id>@<epoch> (a training checkpoint)": _checkpoint,
+    "text-… (a bundled text model)": _text,
+    "<id> (a bundled tabular or image model)": _bundled,
+}
+
+
+def get_model(model_id: str) -> ZooModel:
+    """The model with this id, from the first of :data:`ID_SCHEMES` that knows it: the user's own (``hf:<folder>``,
+    ``hf-pickle:<folder>``, ``py:<file.py>:<function>``, see :mod:`.user`), a training checkpoint ``<id>@<epoch>``,
+    or a bundled text, tabular or image model."""
+    for load in ID_SCHEMES.values():
+        model = load(model_id)
+        if model is not None:
+            return model
     raise EngineError(f"unknown model {model_id!r}; available: {', '.join(model_ids())}")
 
 

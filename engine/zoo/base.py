@@ -16,6 +16,7 @@ import torch
 from ..errors import EngineError
 from ..game import Game
 from ..outputs import OutputSpec
+from .samples import UPLOADED, Candidate, Sample
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 DEVICE_VARIABLE = "INTERACTION_EXPLORER_DEVICE"
@@ -37,26 +38,6 @@ def placed(module: torch.nn.Module) -> torch.nn.Module:
 
 def device_of(module: torch.nn.Module) -> torch.device:
     return next(module.parameters()).device
-
-
-@dataclass
-class Sample:
-    """One input the user can explain: a table row, an 8×8 image or a sentence."""
-
-    sample_id: str
-    title: str
-    data: Any  # np.ndarray (features or image) or str (text)
-    label: int | None = None
-
-
-@dataclass
-class Candidate:
-    """An input variable that can be chosen as a player: its label and the units it covers."""
-
-    label: str
-    units: list[int]
-    weight: float = 0.0  # how strongly the default choice prefers it (ink of a patch, content word, ...)
-    span: tuple[int, int] | None = None  # characters of the text it covers (text models)
 
 
 @dataclass
@@ -85,9 +66,7 @@ class ZooModel:
         for s in self.samples:
             if s.sample_id == sample_id:
                 return s
-        from .uploads import uploaded  # uploads builds Samples: import it late
-
-        if sample_id.startswith(f"upload-{self.modality}-") and (found := uploaded(sample_id)) is not None:
+        if sample_id.startswith(f"upload-{self.modality}-") and (found := UPLOADED.get(sample_id)) is not None:
             return found
         known = ", ".join(s.sample_id for s in self.samples)
         raise EngineError(f"model {self.model_id!r} has no sample {sample_id!r}; its samples: {known}")

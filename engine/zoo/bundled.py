@@ -11,7 +11,8 @@ import torch
 from safetensors.torch import load_file
 
 from ..errors import EngineError
-from .base import ASSETS, Candidate, Sample, ZooModel, device_of, placed, tensors_sha256
+from .base import ASSETS, ZooModel, device_of, placed, tensors_sha256
+from .samples import Candidate, Sample
 from .nets import breast_cancer, digits, split
 from .train import RECIPES, SPLIT_SEED, TEST_FRACTION
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import torch
 
 from ..errors import EngineError
-from .base import ASSETS, Candidate, Sample, ZooModel, device_of, placed, tensors_sha256
+from .base import ASSETS, ZooModel, device_of, placed, tensors_sha256
+from .samples import Candidate, Sample
 
 MAX_TOKENS = 64
 TEMPERATURE = 10.0

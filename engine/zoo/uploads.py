@@ -1,7 +1,8 @@
 """Samples the user uploads: a picture of a digit for the image models, a CSV row for the tabular models.
 
-Uploaded samples are content-addressed (``upload-<modality>-<hash>``) and kept for the life of the process, so a
-link to one works for every session of the same server and cached results can never mix two uploads up.
+Uploaded samples are content-addressed (``upload-<modality>-<hash>``) and kept in the bounded store
+:data:`engine.zoo.samples.UPLOADED`, so a link to one works for every session of the same server (while it is among
+the most recent uploads) and cached results can never mix two uploads up.
 """
 
 from __future__ import annotations
@@ -12,21 +13,15 @@ import io
 import numpy as np
 
 from ..errors import EngineError
-from .base import Sample
+from .samples import UPLOADED, Sample
 
-UPLOADS: dict[str, Sample] = {}
 IMAGE_SIDE = 8
 
 
 def _register(modality: str, data: np.ndarray, title: str) -> Sample:
+    """Store the sample under ``upload-<modality>-<first 12 hex digits of SHA-256 of its float32 bytes>``."""
     digest = hashlib.sha256(np.ascontiguousarray(data, dtype=np.float32).tobytes()).hexdigest()[:12]
-    sample = Sample(f"upload-{modality}-{digest}", title, data.astype(np.float32), None)
-    UPLOADS[sample.sample_id] = sample
-    return sample
-
-
-def uploaded(sample_id: str) -> Sample | None:
-    return UPLOADS.get(sample_id)
+    return UPLOADED.add(Sample(f"upload-{modality}-{digest}", title, data.astype(np.float32), None))
 
 
 def image_sample(raw: bytes, name: str = "image") -> Sample:

@@ -23,7 +23,8 @@ import torch
 
 from ..errors import EngineError
 from ..limits import available_memory
-from .base import Candidate, Sample, ZooModel, device_of, model_device, placed, tensors_sha256
+from .base import ZooModel, device_of, model_device, placed, tensors_sha256
+from .samples import Candidate, Sample
 from .text import SentenceEncoder, word_model
 
 HF_PREFIX, HF_PICKLE_PREFIX, PY_PREFIX = "hf:", "hf-pickle:", "py:"

@@ -1,0 +1,63 @@
+"""Samples and candidate players (the data every model of the zoo works on), and the bounded store of the samples
+users upload."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Sample:
+    """One input the user can explain: a table row, an 8×8 image or a sentence."""
+
+    sample_id: str
+    title: str
+    data: Any  # np.ndarray (features or image) or str (text)
+    label: int | None = None
+
+
+@dataclass
+class Candidate:
+    """An input variable that can be chosen as a player: its label and the units it covers."""
+
+    label: str
+    units: list[int]
+    weight: float = 0.0  # how strongly the default choice prefers it (ink of a patch, content word, ...)
+    span: tuple[int, int] | None = None  # characters of the text it covers (text models)
+
+
+class SampleStore:
+    """Samples by id, at most ``max_entries`` of them (the least recently used goes first); safe for threads.
+
+    Ids are content-addressed by their makers, so the store never mixes two inputs up; a link to a sample that has
+    been dropped says that the sample does not exist, like any unknown sample.
+    """
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self._samples: OrderedDict[str, Sample] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, sample: Sample) -> Sample:
+        with self._lock:
+            self._samples[sample.sample_id] = sample
+            self._samples.move_to_end(sample.sample_id)
+            while len(self._samples) > self.max_entries:
+                self._samples.popitem(last=False)
+        return sample
+
+    def get(self, sample_id: str) -> Sample | None:
+        with self._lock:
+            found = self._samples.get(sample_id)
+            if found is not None:
+                self._samples.move_to_end(sample_id)
+            return found
+
+    def __len__(self) -> int:
+        return len(self._samples)
+
+
+UPLOADED = SampleStore()  # the server's uploads: a link to one works in every session of the same server
