@@ -10,35 +10,42 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch is imported 
 
 import streamlit as st  # noqa: E402
 
+from ui.context import publish  # noqa: E402
 from ui.state import sidebar, write_url  # noqa: E402
+from ui.url import share_link  # noqa: E402
 
 st.set_page_config(page_title="Interaction Explorer", page_icon="🔗", layout="wide")
 
-PAGES = {
+# (file, title in the navigation, icon, url path, the page's heading, drawn by the frame)
+VIEWS = {
     "Explore": [
-        st.Page("pages/primitives.py", title="Input and primitives", icon=":material/grid_view:", default=True),
-        st.Page("pages/sparsity.py", title="Sparsity", icon=":material/show_chart:", url_path="sparsity"),
-        st.Page("pages/orders.py", title="Orders", icon=":material/bar_chart:", url_path="orders"),
-        st.Page("pages/assumptions.py", title="Assumptions", icon=":material/fact_check:", url_path="assumptions"),
-        st.Page("pages/faithfulness.py", title="Faithfulness", icon=":material/rule:", url_path="faithfulness"),
+        ("pages/primitives.py", "Input and primitives", ":material/grid_view:", "", "Input and primitives"),
+        ("pages/sparsity.py", "Sparsity", ":material/show_chart:", "sparsity", "Sparsity"),
+        ("pages/orders.py", "Orders", ":material/bar_chart:", "orders", "Orders"),
+        ("pages/assumptions.py", "Assumptions", ":material/fact_check:", "assumptions", "Assumptions for sparsity"),
+        ("pages/faithfulness.py", "Faithfulness", ":material/rule:", "faithfulness", "Faithfulness"),
     ],
     "Compare": [
-        st.Page("pages/shared.py", title="Shared vs distinctive", icon=":material/join_inner:", url_path="shared"),
-        st.Page("pages/dynamics.py", title="Training dynamics", icon=":material/timeline:", url_path="dynamics"),
+        ("pages/shared.py", "Shared vs distinctive", ":material/join_inner:", "shared",
+         "Shared vs distinctive primitives"),
+        ("pages/dynamics.py", "Training dynamics", ":material/timeline:", "dynamics", "Training dynamics"),
     ],
 }
+PAGES = {group: [st.Page(file, title=title, icon=icon, url_path=path or None, default=not path)
+                 for file, title, icon, path, _ in views] for group, views in VIEWS.items()}
+HEADINGS = {path: heading for views in VIEWS.values() for _, _, _, path, heading in views}
 
 navigation = st.navigation(PAGES)
 st.sidebar.title("Interaction Explorer")
 try:
-    selection = sidebar()
+    context = sidebar()
 except Exception as exc:  # a model folder or sample that cannot be loaded: say so, keep the app usable
     st.error(f"Could not load this choice: {exc}")
     st.stop()
-st.session_state["selection"] = selection
-write_url(selection, navigation.url_path)
+publish(context)
+write_url(context, navigation.url_path)
 with st.sidebar.popover("Copy link to this view"):
     st.caption("The link reopens this page with the same model, sample, players and settings.")
-    st.code((st.context.url or "").split("?")[0] + "?" + "&".join(f"{k}={v}" for k, v in st.query_params.items()),
-            language=None)
+    st.code(share_link((st.context.url or "").split("?")[0], st.query_params.to_dict()), language=None)
+st.title(HEADINGS[navigation.url_path])
 navigation.run()

@@ -68,15 +68,21 @@ def predict(model_id: str, sample_id: str) -> dict[str, float]:
     return {name: float(p) for name, p in zip(model.class_names, probabilities)}
 
 
-def resolved(request: Request) -> tuple[Request, ZooModel, Sample]:
-    """The request with defaults filled in (players, baseline, target), the model and the sample."""
+def with_defaults(request: Request, model: ZooModel, sample: Sample) -> Request:
+    """``request`` with its defaults filled in: the model's default players and first baseline, and as target the
+    class the model predicts on the unmasked sample (memoised by the model, so at most one forward pass)."""
     if request.method not in METHODS:
         raise EngineError(f"unknown method {request.method!r}; choose one of {', '.join(METHODS)}")
-    model = get_model(request.model_id)
-    sample = resolve_sample(model, request.sample_id)
     players = tuple(model.default_player_ids(sample)) if request.players is None else tuple(request.players)
     target = model.predicted_class(sample) if request.target is None else request.target
-    return replace(request, players=players, baseline=request.baseline or model.baselines[0], target=target), model, sample
+    return replace(request, players=players, baseline=request.baseline or model.baselines[0], target=target)
+
+
+def resolved(request: Request) -> tuple[Request, ZooModel, Sample]:
+    """The request with defaults filled in (:func:`with_defaults`), the model and the sample."""
+    model = get_model(request.model_id)
+    sample = resolve_sample(model, request.sample_id)
+    return with_defaults(request, model, sample), model, sample
 
 
 def _values_key(request: Request, model: ZooModel) -> dict:

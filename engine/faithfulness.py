@@ -83,3 +83,21 @@ def explanation_ratio(result: InteractionResult, top_k: int) -> float:
     mass = ranking.top(top_k).strengths.sum()
     rest = abs(ranking.rest(top_k).values.sum())
     return float(mass / (mass + rest)) if mass + rest > 0 else 1.0
+
+
+@dataclass
+class TopKFit:
+    """The top-K reconstruction v_K on every mask, its errors against v, and the explanation ratio R."""
+
+    approx: np.ndarray
+    mean_abs_error: float  # mean_T |v(T) − v_K(T)|
+    max_abs_error: float  # max_T |v(T) − v_K(T)|
+    explanation_ratio: float
+
+
+def fit(result: InteractionResult, top_k: int) -> TopKFit:
+    """v_K = :func:`reconstruct` with the top_k interactions, mean_T and max_T |v(T) − v_K(T)|, and
+    :func:`explanation_ratio`."""
+    approx = reconstruct(result, top_k)
+    error = np.abs(result.v - approx)
+    return TopKFit(approx, float(error.mean()), float(error.max()), explanation_ratio(result, top_k))

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .interaction import Kind
+from .interaction import Interaction, Kind
 from .result import InteractionResult
 from .sparsity import TAU_RATIO, salient
 
+NOT_SALIENT = "not salient"
 PAPER_FRACTIONS = np.arange(1, 10) * 0.05  # k = ⌊fraction·2^n⌋ for fraction 0.05 … 0.45
 
 
@@ -74,6 +75,20 @@ def shared_sets(results: list[InteractionResult], tau_ratio: float = TAU_RATIO) 
         [as_array(s - shared_and) for s in per_and],
         [as_array(s - shared_or) for s in per_or],
     )
+
+
+def salient_groups(results: list[InteractionResult], tau_ratio: float = TAU_RATIO) -> dict[str, list[Interaction]]:
+    """{"shared": Ω_shared, "A only": Ω^(A) ∖ Ω_shared, "B only": …} (one "only" group per model, lettered), each
+    sorted by max_i |I^(i)(S)| descending."""
+    sets = shared_sets(results, tau_ratio)
+    groups = {"shared": [Interaction("AND", i) for i in sets.shared_and.tolist()]
+              + [Interaction("OR", i) for i in sets.shared_or.tolist()]}
+    for model, (own_and, own_or) in enumerate(zip(sets.own_and, sets.own_or)):
+        groups[f"{chr(ord('A') + model)} only"] = ([Interaction("AND", i) for i in own_and.tolist()]
+                                                   + [Interaction("OR", i) for i in own_or.tolist()])
+    for members in groups.values():
+        members.sort(key=lambda k: -max(abs(r.value(k)) for r in results))
+    return groups
 
 
 @dataclass

@@ -27,9 +27,21 @@ def pooled_values(result: InteractionResult, duplicate_and_only: bool = False) -
     return np.concatenate([result.i_and[1:], second])
 
 
+def largest_strength(result: InteractionResult) -> float:
+    """max_{S≠∅} max(|I_and(S)|, |I_or(S)|) (0 when there is no interaction)."""
+    return float(np.abs(pooled_values(result)).max(initial=0.0))
+
+
 def threshold(result: InteractionResult, tau_ratio: float = TAU_RATIO) -> float:
     """τ = tau_ratio · max_{S≠∅} max(|I_and(S)|, |I_or(S)|)."""
-    return tau_ratio * float(np.abs(pooled_values(result)).max(initial=0.0))
+    return tau_ratio * largest_strength(result)
+
+
+def zero_count(result: InteractionResult) -> int:
+    """How many of the 2·(2^n − 1) pooled interactions are exact zeros (:func:`is_nonzero`; a log axis leaves them
+    out)."""
+    ranking = result.ranking()
+    return len(ranking) - len(ranking.nonzero())
 
 
 @dataclass

@@ -3,17 +3,15 @@
 import numpy as np
 import streamlit as st
 
-from engine.dynamics import ratio_curves
 from engine.zoo import CHECKPOINT_MODELS, MODEL_TITLES
 from ui.compute import cached_model, trajectory_for
 from ui.figures_dynamics import (
     distribution_figure, loss_figure, phase_legend, ratio_figure, sigma2_figure, small_multiples_figure,
 )
-from ui.state import current_selection
+from ui.context import view_context
 from ui.widgets import chart, table_exports, teaching_note
 
-selection = current_selection()
-st.title("Training dynamics")
+ctx = view_context()
 teaching_note(
     "Ren et al. (NeurIPS 2024) found that a network learns interactions in **two phases**. *Phase 1*: right after "
     "initialisation, medium- and high-order interactions fade and low orders dominate. *Phase 2*: interactions of "
@@ -29,7 +27,7 @@ teaching_note(
     "(L1 distance between the two distributions); the theory predicts that it falls during phase 2."
 )
 
-default_model = next((m for m in CHECKPOINT_MODELS if cached_model(m).modality == selection.model.modality),
+default_model = next((m for m in CHECKPOINT_MODELS if cached_model(m).modality == ctx.model.modality),
                      CHECKPOINT_MODELS[0])
 if st.query_params.get("dyn_model") in CHECKPOINT_MODELS and "dyn-model" not in st.session_state:  # a shared link
     default_model = st.query_params["dyn_model"]
@@ -38,10 +36,10 @@ model_id = controls[0].selectbox("Model with checkpoints", CHECKPOINT_MODELS, fo
                                  index=CHECKPOINT_MODELS.index(default_model), key="dyn-model")
 model = cached_model(model_id)
 sample_titles = {s.sample_id: s.title for s in model.samples}
-same_data = selection.model.modality == model.modality and selection.request.sample_id in sample_titles
+same_data = ctx.model.modality == model.modality and ctx.request.sample_id in sample_titles
 sample_ids = controls[1].multiselect(
     "Samples (averaged)", list(sample_titles), format_func=sample_titles.get, key=f"dyn-samples::{model_id}",
-    default=[selection.request.sample_id] if same_data else [s.sample_id for s in model.samples[:4]],
+    default=[ctx.request.sample_id] if same_data else [s.sample_id for s in model.samples[:4]],
     help="Each sample keeps its own default players unless you explain a single sample picked in the sidebar.")
 baseline = controls[2].selectbox(
     "Baseline", model.baselines, key=f"dyn-baseline::{model_id}",
@@ -53,8 +51,8 @@ method = controls[3].radio("Interactions", ["and", "and-or"], key="dyn-method", 
                            help="AND-OR solves an LP per checkpoint (about 1 s each at n = 10, 5 s at n = 11).")
 normalise = controls[4].radio("Normalise by", ["sum", "max"], key="dyn-normalise", horizontal=True,
                               help="sum: each distribution sums to 1 (used to fit σ²); max: its largest order is 1.")
-use_sidebar_players = same_data and sample_ids == [selection.request.sample_id]
-players = selection.request.players if use_sidebar_players else None
+use_sidebar_players = same_data and sample_ids == [ctx.request.sample_id]
+players = ctx.request.players if use_sidebar_players else None
 trajectory = trajectory_for(model_id, sample_ids, players, baseline, method)
 
 high = trajectory.high_share
@@ -85,9 +83,8 @@ with left:
 with right:
     chart(loss_figure(trajectory), "dyn-loss", "train and test loss over epochs; " + phase_legend(trajectory))
 
-shown = sorted(set(np.linspace(0, len(trajectory.epochs) - 1, 8).round().astype(int).tolist()))
 with st.expander("Small multiples (for slides)", expanded=True):
-    multiples = small_multiples_figure(trajectory, shown, normalise)
+    multiples = small_multiples_figure(trajectory, normalise)
     chart(multiples, "dyn-multiples", "strength per order at eight checkpoints, same axes")
 
 left, right = st.columns(2)
@@ -95,8 +92,7 @@ with left:
     chart(sigma2_figure(trajectory), "dyn-sigma2", "fitted noise variance per checkpoint; " + phase_legend(trajectory))
     st.caption("The last checkpoint is the theory's regression target, so its σ² is 0 by construction.")
 with right:
-    grid = np.geomspace(1e-3, 10, 25)
-    chart(ratio_figure(grid, ratio_curves(trajectory.final_target, grid)), "dyn-ratio",
+    chart(ratio_figure(trajectory), "dyn-ratio",
           "ratio of low- to high-order strength against sigma squared; every curve rises")
 
 table_exports(trajectory.table(), trajectory.provenance, multiples, "dynamics")

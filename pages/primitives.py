@@ -3,17 +3,15 @@
 import numpy as np
 import streamlit as st
 
-from engine.explain import resolve_sample
-from engine.masks import subset_members
-from engine.sparsity import pooled_values, salient
-from ui.compute import result_for
+from engine.interaction import Interaction
+from engine.sparsity import largest_strength, salient
+from ui.context import view_context
 from ui.input_view import draw_input
-from ui.state import current_selection, focus, set_focus
-from ui.widgets import chart, exports, interactions_table, teaching_note
+from ui.state import set_focus
+from ui.widgets import exports, interactions_table, teaching_note
 
-selection = current_selection()
-model, request = selection.model, selection.request
-st.title("Input and primitives")
+ctx = view_context()
+model, request, current = ctx.model, ctx.request, ctx.focus
 teaching_note(
     "The model's output v is computed on every **masked sample** x_S: the players in S keep their value, the other "
     "players take the baseline value. With n players that is 2^n outputs. The **AND interaction** of a set S is\n\n"
@@ -22,16 +20,11 @@ teaching_note(
     "player of S is present. A few of them are strong (the *primitives*); the rest are near zero. Click a row of "
     "the table to see its players on the input."
 )
-result = result_for(request)
-sample = resolve_sample(model, request.sample_id)
-players = list(request.players)
-current = focus(result.n)
-members = set()
-if current is not None:
-    members = set(subset_members(current[1], result.n))
+result = ctx.result()
+members = set(current.members()) if current is not None else set()
 
-probabilities = model.predict(sample)
-target = result.provenance["target"]
+probabilities = model.predict(ctx.sample)
+target = result.provenance.target
 cols = st.columns(4)
 cols[0].metric("Prediction", model.class_names[int(np.argmax(probabilities))], f"p = {probabilities.max():.3f}",
                delta_color="off")
@@ -39,7 +32,7 @@ cols[1].metric(f"v(N): {request.output} of “{model.class_names[target]}”", f
 cols[2].metric("v(∅): all players masked", f"{result.v_empty:.3f}")
 sal = salient(result)
 cols[3].metric("Salient interactions", f"{sal.count}", f"of {sal.total} ({100 * sal.share:.1f} %)", delta_color="off")
-largest = float(np.abs(pooled_values(result)).max(initial=0.0))
+largest = largest_strength(result)
 if largest < 1e-3 * max(1.0, abs(result.v_full)):
     st.info(f"Masking these players hardly changes the output (the largest |I| is {largest:.1e}), as in an "
             "untrained model: every interaction is near zero, and “salient” is only relative to that noise.")
@@ -47,12 +40,11 @@ if largest < 1e-3 * max(1.0, abs(result.v_full)):
 left, right = st.columns([1, 1])
 with left:
     st.subheader("The sample")
-    draw_input(model, sample, players, members, "input-image", current[0] if current else "AND")
+    draw_input(ctx, members, "input-image", current.kind if current else "AND")
     if model.modality == "text":
         st.caption("Underlined words are the players; highlighted words belong to the focused interaction.")
     if current is not None:
-        value = (result.i_and if current[0] == "AND" else result.i_or)[current[1]]
-        st.info(f"Focused: **{current[0]} {result.label(current[1])}**, I = {value:+.4f}")
+        st.info(f"Focused: **{current.kind} {result.label(current.index)}**, I = {result.value(current):+.4f}")
 with right:
     st.subheader("Strongest interactions")
     table = interactions_table(result).head(25)
@@ -61,8 +53,8 @@ with right:
                          on_select="rerun", selection_mode="single-row", key="top-table")
     rows = (event or {}).get("selection", {}).get("rows", [])
     if rows:
-        row = table.iloc[rows[0]]
-        if f"{row['kind']}:{row['index']}" != st.session_state.get("focus"):
-            set_focus(row["kind"], int(row["index"]))
+        picked = Interaction.parse(table.iloc[rows[0]]["interaction"])
+        if picked != current:
+            set_focus(picked)
             st.rerun()
 exports(result, None, f"interactions-{request.model_id}-{request.sample_id[:24]}")

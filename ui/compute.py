@@ -52,13 +52,6 @@ def result_for(request: Request) -> InteractionResult:
     return run_with_progress("Computing interactions", lambda progress: explain(request, shared_cache(), progress))
 
 
-def and_only_for(request: Request) -> InteractionResult:
-    """The AND-only Harsanyi result of the same game (for comparison curves)."""
-    from dataclasses import replace
-
-    return result_for(replace(request, method="and"))
-
-
 def shared_results_for(model_ids: list[str], request: Request, **settings) -> list[InteractionResult]:
     return run_with_progress(
         "Joint extraction",

@@ -11,15 +11,17 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from engine.result import InteractionResult
-from engine.sparsity import is_nonzero, pooled_values
+from engine.interaction import Interaction
+from engine.result import InteractionResult, Ranking, SolverReport
+from engine.sparsity import is_nonzero, largest_strength, order_statistics, sorted_strengths
 
 BLUE, ORANGE, GREEN, PINK, YELLOW, SKY, GREY = "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999"
 KIND_COLOURS = {"AND": BLUE, "OR": ORANGE}
 TEMPLATE = "plotly_white"
 
 
-def _layout(fig: go.Figure, title: str | dict, x: str, y: str, **kwargs) -> go.Figure:
+def layout(fig: go.Figure, title: str | dict, x: str, y: str, **kwargs) -> go.Figure:
+    """The explorer's look (title, axis titles, template, margins, legend above), then the caller's settings."""
     fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template=TEMPLATE, margin=dict(t=60, l=60, r=20, b=50),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
     return fig.update_layout(**kwargs)  # the caller's settings win
@@ -41,52 +43,59 @@ def on_log_axis(values: np.ndarray, scale: float | None = None) -> np.ndarray:
     return np.where(is_nonzero(values, scale), values, np.nan)
 
 
-def strength_curve(result: InteractionResult, normalise: bool) -> tuple[np.ndarray, list, list]:
-    """Ranks, |I| and customdata "KIND:index" of every interaction a log axis can show, strongest first."""
-    from engine.faithfulness import ranked_interactions
-
-    kinds, indices = ranked_interactions(result)
-    values = np.abs(np.where(kinds == 0, result.i_and[indices], result.i_or[indices]))
+def strength_curve(result: InteractionResult, normalise: bool) -> tuple[np.ndarray, Ranking, np.ndarray]:
+    """Ranks 1, 2, …, the interactions a log axis can show (:meth:`Ranking.nonzero`) and their |I| (divided by the
+    largest when ``normalise``), strongest first."""
+    drawn = result.ranking().nonzero()
+    values = drawn.strengths
     if normalise and values.size and values[0] > 0:
         values = values / values[0]
-    keep = is_nonzero(values)
-    labels = [f"{'AND' if k == 0 else 'OR'}:{i}" for k, i in zip(kinds[keep], indices[keep])]
-    names = [f"{'AND' if k == 0 else 'OR'} {result.label(int(i))}" for k, i in zip(kinds[keep], indices[keep])]
-    return np.arange(1, keep.sum() + 1), list(zip(labels, names)), values[keep]
+    return np.arange(1, len(drawn) + 1), drawn, values
 
 
 def sparsity_figure(
-    result: InteractionResult, and_only: InteractionResult | None, tau: float, normalise: bool, focus: str | None
+    result: InteractionResult, and_only: InteractionResult | None, tau: float, normalise: bool,
+    focus: Interaction | None,
 ) -> go.Figure:
-    """Sorted |I| on a log axis with the salient threshold; AND-only Harsanyi overlaid for comparison."""
-    from engine.sparsity import sorted_strengths
-
+    """Sorted |I| on a log axis with the salient threshold; AND-only Harsanyi overlaid for comparison; customdata
+    is each interaction's string form (a click focuses it), the focused one is ringed."""
     fig = go.Figure()
-    ranks, custom, values = strength_curve(result, normalise)
+    ranks, drawn, values = strength_curve(result, normalise)
+    interactions = drawn.interactions()
     fig.add_trace(go.Scatter(
-        x=ranks, y=values, mode="lines+markers", name="AND-OR" if result.method != "and" else "AND only",
-        line=dict(color=BLUE), marker=dict(size=5), customdata=[c[0] for c in custom], text=[c[1] for c in custom],
+        x=ranks, y=values, mode="lines+markers", name="AND-OR" if result.has_or else "AND only",
+        line=dict(color=BLUE), marker=dict(size=5), customdata=[str(i) for i in interactions],
+        text=[f"{i.kind} {result.label(i.index)}" for i in interactions],
         hovertemplate="rank %{x}<br>%{text}<br>|I| = %{y:.3g}<extra></extra>",
     ))
-    if and_only is not None and result.method != "and":  # Chen Appx H: I′ = I, so both have 2·(2^n − 1) values
+    if and_only is not None and result.has_or:  # Chen Appx H: I′ = I, so both have 2·(2^n − 1) values
         reference = sorted_strengths(and_only, normalise=normalise, duplicate_and_only=True)
         reference = reference[is_nonzero(reference)]
         fig.add_trace(go.Scatter(x=np.arange(1, reference.size + 1), y=reference, mode="lines",
                                  name="AND only (Harsanyi), duplicated", line=dict(color=ORANGE, dash="dash"),
                                  hovertemplate="rank %{x}<br>|I| = %{y:.3g}<extra>AND only</extra>"))
-    keys = [c[0] for c in custom]
-    if focus in keys:
-        at = keys.index(focus)
+    if focus in interactions:
+        at = interactions.index(focus)
         fig.add_trace(go.Scatter(x=[ranks[at]], y=[values[at]], mode="markers", name="focused",
                                  marker=dict(size=16, symbol="circle-open", color="black", line=dict(width=3)),
                                  hoverinfo="skip"))
-    top = values[0] if values.size else 1.0
+    top = drawn.strengths[0] if len(drawn) else 1.0  # before normalising: τ is on the same scale as |I|
     threshold = tau / (top if normalise and top else 1.0)
     fig.add_hline(y=threshold, line_dash="dot", line_color=GREY, annotation_text="salient threshold τ = 0.05·max",
                   annotation_position="top right")
-    _layout(fig, "Interaction strengths, strongest first", "rank", "|I(S)|" + (" / max" if normalise else ""))
+    layout(fig, "Interaction strengths, strongest first", "rank", "|I(S)|" + (" / max" if normalise else ""))
     log_axis(fig)
     fig.update_xaxes(type="log", dtick="D2")  # 1, 2, 5 per decade: no stray 8 and 9 left of rank 1
+    return fig
+
+
+def solver_figure(report: SolverReport) -> go.Figure:
+    """The L1 loss ‖I_and‖₁ + ‖I_or‖₁ of a first-order solver's iterates (log axis) and the best one returned."""
+    iterations, losses = zip(*report.curve)
+    fig = line_figure(list(iterations), {"L1 of the iterate": (list(losses), BLUE, "solid")},
+                      "Convergence of the AND-OR solve", "iteration", "‖I_and‖₁ + ‖I_or‖₁")
+    fig.add_hline(y=report.loss, line_dash="dot", line_color=GREY, annotation_text="best (returned)")
+    log_axis(fig)
     return fig
 
 
@@ -95,10 +104,10 @@ def order_box_figure(result: InteractionResult) -> go.Figure:
     left out (an LP's optimum sets most interactions to exactly zero)."""
     fig = go.Figure()
     sizes = result.orders
-    top = np.abs(pooled_values(result)).max(initial=0.0)
+    top = largest_strength(result)
     zeros = total = 0
-    kinds = (("AND", result.i_and), ("OR", result.i_or)) if result.method != "and" else (("AND", result.i_and),)
-    for kind, vec in kinds:
+    for kind in result.kinds:
+        vec = result.vector(kind)
         mask = sizes >= (1 if kind == "AND" else 2)
         mask[0] = False
         strengths = np.abs(vec[mask])
@@ -106,22 +115,24 @@ def order_box_figure(result: InteractionResult) -> go.Figure:
         zeros, total = zeros + int((~drawn).sum()), total + drawn.size
         fig.add_trace(go.Box(x=sizes[mask][drawn], y=strengths[drawn], name=kind, marker_color=KIND_COLOURS[kind],
                              boxpoints=False))
-    _layout(fig, dict(text="Strength per order", subtitle=dict(text=f"nonzero only: {zeros:,} of {total:,} are zero")),
+    layout(fig, dict(text="Strength per order", subtitle=dict(text=f"nonzero only: {zeros:,} of {total:,} are zero")),
             "order |S|", "|I(S)|", boxmode="group")
     log_axis(fig)
     return legend_below(fig)
 
 
-def order_bars_figure(stats_by_kind: dict) -> go.Figure:
-    """Positive (up) and negative (down, hatched) strength of salient interactions per order, for AND and OR."""
+def order_bars_figure(result: InteractionResult) -> go.Figure:
+    """Positive (up) and negative (down, hatched) strength of salient interactions per order, for AND and OR (if
+    the result has an OR part): Σ max(0, I(S)) and Σ min(0, I(S)) over salient S of each order."""
     fig = go.Figure()
-    for kind, stats in stats_by_kind.items():
+    for kind in result.kinds:
+        stats = order_statistics(result, kind)
         colour = KIND_COLOURS[kind]
         fig.add_trace(go.Bar(x=stats.orders, y=stats.positive, name=f"{kind} positive", marker_color=colour,
                              offsetgroup=kind))
         fig.add_trace(go.Bar(x=stats.orders, y=stats.negative, name=f"{kind} negative", marker_color=colour,
                              marker_pattern_shape="/", marker_line_color="black", offsetgroup=kind))
-    _layout(fig, "Salient strength per order: positive up, negative down", "order |S|", "Σ I(S) over salient S",
+    layout(fig, "Salient strength per order: positive up, negative down", "order |S|", "Σ I(S) over salient S",
             barmode="relative")
     return legend_below(fig)
 
@@ -131,7 +142,7 @@ def line_figure(x, series: dict[str, tuple], title: str, xlab: str, ylab: str) -
     fig = go.Figure()
     for name, (y, colour, dash) in series.items():
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=name, line=dict(color=colour, dash=dash)))
-    return _layout(fig, title, xlab, ylab)
+    return layout(fig, title, xlab, ylab)
 
 
 HIGHLIGHT = {"AND": (ORANGE, "rgba(213,94,0,0.35)", "solid"), "OR": (PINK, "rgba(204,121,167,0.35)", "dash")}

@@ -10,9 +10,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from engine.dynamics import Trajectory
+from engine.dynamics import Trajectory, ratio_curves
 
-from .figures import BLUE, GREY, ORANGE, PINK, _layout
+from .figures import BLUE, GREY, ORANGE, PINK, layout
 
 THEORY_NAME = "theory (approximation of Ren et al. 2024)"
 EPOCH_ZERO_AT = 0.5
@@ -48,13 +48,15 @@ def distribution_figure(trajectory: Trajectory, index: int, normalise: str) -> g
     fig.add_trace(go.Scatter(x=orders, y=theory[index], mode="lines+markers", name=THEORY_NAME,
                              line=dict(color=ORANGE, dash="dash"), marker=dict(symbol="diamond", size=8)))
     title = f"Epoch {trajectory.epochs[index]}: strength per order (fitted σ² = {trajectory.sigma2[index]:.3g})"
-    _layout(fig, title, "order k", "I^(k)" + (" / max" if normalise == "max" else ""))
+    layout(fig, title, "order k", "I^(k)" + (" / max" if normalise == "max" else ""))
     fig.update_yaxes(range=[0, 1.05 * max(real.max(), theory.max())])
     return fig
 
 
-def small_multiples_figure(trajectory: Trajectory, indices: list[int], normalise: str, columns: int = 4) -> go.Figure:
-    """One panel per chosen checkpoint (real bars, theory line), same axes everywhere: for slides."""
+def small_multiples_figure(trajectory: Trajectory, normalise: str, panels: int = 8, columns: int = 4) -> go.Figure:
+    """One panel per checkpoint for ``panels`` checkpoints evenly spread over training (real bars, theory line),
+    same axes everywhere: for slides."""
+    indices = sorted(set(np.linspace(0, len(trajectory.epochs) - 1, panels).round().astype(int).tolist()))
     real, theory = trajectory.normalised("real", normalise), trajectory.normalised("theory", normalise)
     rows = -(-len(indices) // columns)
     fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True,
@@ -68,7 +70,7 @@ def small_multiples_figure(trajectory: Trajectory, indices: list[int], normalise
                              legendgroup="real"), row=row, col=col)
         fig.add_trace(go.Scatter(x=orders, y=theory[i], mode="lines", line=dict(color=ORANGE, dash="dash"),
                                  name=THEORY_NAME, showlegend=first, legendgroup="theory"), row=row, col=col)
-    _layout(fig, "Strength per order over training (order k across, I^(k) up)", "", "")
+    layout(fig, "Strength per order over training (order k across, I^(k) up)", "", "")
     fig.update_yaxes(range=[0, 1.05 * max(real[indices].max(), theory[indices].max())])
     fig.update_layout(height=260 * rows + 120, legend=dict(orientation="h", yanchor="top", y=-0.08, x=0))
     return fig
@@ -85,7 +87,7 @@ def loss_figure(trajectory: Trajectory) -> go.Figure:
                                   ("gap (test − train)", test - train, PINK, "dot")):
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, line=dict(color=colour, dash=dash, width=3)))
     _mark_phases(fig, trajectory)
-    _layout(fig, "Loss over training", "epoch (log scale)", "cross-entropy")
+    layout(fig, "Loss over training", "epoch (log scale)", "cross-entropy")
     _log_epoch_axis(fig, h[-1]["epoch"])
     return fig
 
@@ -97,18 +99,23 @@ def sigma2_figure(trajectory: Trajectory) -> go.Figure:
                                mode="lines+markers", name="fitted σ²", line=dict(color=ORANGE),
                                customdata=trajectory.sigma2, hovertemplate="σ² = %{customdata:.3g}<extra></extra>"))
     _mark_phases(fig, trajectory)
-    _layout(fig, "Fitted noise σ² per checkpoint (theory predicts it falls in phase 2)", "epoch (log scale)", "σ²")
+    layout(fig, "Fitted noise σ² per checkpoint (theory predicts it falls in phase 2)", "epoch (log scale)", "σ²")
     _log_epoch_axis(fig, trajectory.epochs[-1])
     fig.update_yaxes(type="log", exponentformat="power")
     return fig
 
 
-def ratio_figure(sigma2: np.ndarray, ratios: np.ndarray) -> go.Figure:
-    """r^(k) against σ² for each k (log-log): each curve must rise (Proposition 1)."""
+RATIO_GRID = np.geomspace(1e-3, 10, 25)  # σ² values of the ratio figure
+
+
+def ratio_figure(trajectory: Trajectory, sigma2: np.ndarray = RATIO_GRID) -> go.Figure:
+    """r^(k) against σ² for each k (log-log) for the final checkpoint's outputs (:func:`engine.dynamics.ratio_curves`):
+    each curve must rise (Proposition 1)."""
+    ratios = ratio_curves(trajectory.final_target, sigma2)
     fig = go.Figure()
     for k in range(ratios.shape[1]):
         fig.add_trace(go.Scatter(x=sigma2, y=ratios[:, k], mode="lines", name=f"k = {k + 1}"))
-    _layout(fig, "Low- over high-order strength r^(k) against σ²", "σ²", "r^(k)",
+    layout(fig, "Low- over high-order strength r^(k) against σ²", "σ²", "r^(k)",
             legend=dict(orientation="v", x=1.02, y=1))
     fig.update_xaxes(type="log", exponentformat="power")
     fig.update_yaxes(type="log", exponentformat="power")

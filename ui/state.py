@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
-try:  # Streamlit's switch between its legacy pages/ mode and st.navigation (see current_selection)
-    from streamlit.runtime.pages_manager import PagesManager
-except ImportError:  # pragma: no cover - a Streamlit without the legacy mode
-    PagesManager = None
-
-from engine.explain import Request
+from engine.explain import Request, resolve_sample
+from engine.interaction import Interaction
 from engine.outputs import OUTPUT_KINDS
-from engine.zoo import DEFAULT_MODEL, HF_PREFIX, MODEL_TITLES, ZooModel
+from engine.zoo import DEFAULT_MODEL, HF_PREFIX, MODEL_TITLES
 
 from .compute import cached_model
+from .context import ViewContext
 from .forms import own_model_form, upload_form
+from .url import parse_players, shared_params, write_query
 
 METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
-URL_KEYS = ("model", "sample", "players", "baseline", "output", "method", "focus", "present")
-PAGE_URL_KEYS = ("dyn_model", "epoch")  # written by a page for its own controls, dropped on the other pages
-
-
-@dataclass
-class Selection:
-    """What the user picked: enough to build the engine request, plus the UI's own options."""
-
-    request: Request
-    model: ZooModel
-    presentation: bool
 
 
 def model_title(model_id: str) -> str:
@@ -83,8 +68,15 @@ def _choose(label: str, options: list, key: str, url_key: str, fmt=str):
     return st.sidebar.selectbox(label, options, key=key, format_func=fmt)
 
 
-def sidebar() -> Selection:
-    """Draw the shared controls and return the current selection."""
+def _use_own_sentence(sample_key: str) -> None:
+    """Text input callback: the sentence just typed becomes the sample (before the rerun draws the sidebar)."""
+    typed = st.session_state.get("custom_text", "").strip()
+    if typed:
+        st.session_state[sample_key] = typed
+
+
+def sidebar() -> ViewContext:
+    """Draw the shared controls and return the view context they choose."""
     _seed_from_url()
     options = list(MODEL_TITLES) + st.session_state.setdefault("user_models", [])
     if st.session_state.get("model") not in options:
@@ -108,28 +100,27 @@ def sidebar() -> Selection:
     sample_key = f"sample::{model_id}"
     sample_id = _choose("Sample", sample_ids, sample_key, "sample", lambda s: titles.get(s, s))
     if model.modality == "text":
-        st.sidebar.text_input("…or type your own sentence", key="custom_text",
+        st.sidebar.text_input("…or type your own sentence", key="custom_text", on_change=_use_own_sentence,
+                              args=(sample_key,),
                               help="Players are words; every sub-token of a word is masked together.")
     else:
         upload_form(model, sample_key)
-    from engine.explain import resolve_sample
-
     sample = resolve_sample(model, sample_id)
-    candidates = [c.label for c in model.candidates_of(sample)]
+    candidates = model.candidates_of(sample)
     options = list(range(len(candidates)))
     default = model.default_player_ids(sample)
     players_key = f"players::{model_id}::{sample_id}"
     url_players = st.session_state.pop("url_players", None)
     if url_players is not None:
-        tokens = [p for p in url_players.split(",") if p != ""]
-        if all(p.isdigit() and int(p) in options for p in tokens):
-            st.session_state[players_key] = [int(p) for p in tokens]
+        chosen = parse_players(url_players, len(options))
+        if chosen is not None:
+            st.session_state[players_key] = chosen
         else:
             _ignored(f"players {url_players!r} (this sample has variables 0 to {len(options) - 1})")
     if players_key not in st.session_state:
         st.session_state[players_key] = default
     players = st.sidebar.multiselect(
-        "Players (input variables)", options, key=players_key, format_func=lambda i: candidates[i],
+        "Players (input variables)", options, key=players_key, format_func=lambda i: candidates[i].label,
         help="Each chosen variable is masked on and off; the others stay as they are (background). "
              "n players cost 2^n model runs.",
     )
@@ -141,62 +132,20 @@ def sidebar() -> Selection:
                      format_func=str.upper, help="SVG for papers; PNG at 3× for slides.")
     request = Request(model_id, sample_id, tuple(sorted(players)), baseline, output, None, method)
     link_notice()
-    return Selection(request, model, presentation)
+    focus = st.session_state.get("focus") or st.session_state.get("url_focus")
+    return ViewContext.build(request, model, sample, candidates, focus, presentation)
 
 
-def write_url(selection: Selection, page: str) -> None:
-    """Mirror the selection in the query string so the view can be shared as a link (``page``: the url path shown)."""
-    r = selection.request
-    params = {
-        "model": r.model_id,
-        "sample": r.sample_id,
-        "players": ",".join(str(p) for p in (r.players or ())),
-        "baseline": r.baseline,
-        "output": r.output,
-        "method": r.method,
-    }
-    focus = st.session_state.get("focus")
-    if focus:
-        params["focus"] = focus
-    if selection.presentation:
-        params["present"] = "1"
-    for key in URL_KEYS:
-        if key not in params and key in st.query_params:
-            del st.query_params[key]
-    if page != "dynamics":
-        for key in PAGE_URL_KEYS:
-            st.query_params.pop(key, None)
-    st.query_params.update(params)
+def write_url(context: ViewContext, page: str) -> None:
+    """Mirror the choices in the query string so the view can be shared as a link (``page``: the url path shown).
+
+    The focus is written as the user chose it, even when it is not one of the current players' interactions."""
+    params = shared_params(context.request, None, context.presentation)
+    if st.session_state.get("focus"):
+        params["focus"] = st.session_state["focus"]
+    write_query(params, page)
 
 
-def focus(n: int) -> tuple[str, int] | None:
-    """The focused interaction ("AND"/"OR", subset index) selected in any chart, if any and if it is a subset of
-    the current n players (a link, or a focus chosen before players were removed, may name one that is not)."""
-    value = st.session_state.get("focus") or st.session_state.get("url_focus")
-    if not value:
-        return None
-    kind, _, index = str(value).partition(":")
-    valid = index.isdigit() and kind in ("AND", "OR") and 0 < int(index) < 1 << n
-    return (kind, int(index)) if valid else None
-
-
-def set_focus(kind: str, index: int) -> None:
-    st.session_state["focus"] = f"{kind}:{index}"
-
-
-def current_selection() -> Selection:
-    """The selection that app.py drew in the sidebar, for the page being shown.
-
-    Until some session has called ``st.navigation``, Streamlit treats the ``pages/`` folder as a legacy multipage
-    app, so the very first visitor of a fresh server who opens a deep link (``/orders?...``) gets the page file run
-    alone, without app.py. Then switch Streamlit to the ``st.navigation`` app and rerun: app.py draws the frame and
-    routes to the same page, with the link's query parameters.
-    """
-    if "selection" not in st.session_state:
-        if PagesManager is None or st.session_state.get("_rerouted"):  # no way to hand over: say so, do not loop
-            st.error("This page was opened without the app around it; open the app's main address instead.")
-            st.stop()
-        st.session_state["_rerouted"] = True
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-    return st.session_state["selection"]
+def set_focus(interaction: Interaction) -> None:
+    """Focus ``interaction`` on every page (a click on a chart or a table row)."""
+    st.session_state["focus"] = str(interaction)

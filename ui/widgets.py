@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from engine.interaction import Interaction
 from engine.result import InteractionResult
 
 from .state import set_focus
@@ -37,15 +38,14 @@ def chart(fig: go.Figure, key: str, alt: str, selectable: bool = False) -> None:
     points = (event or {}).get("selection", {}).get("points", [])
     picked = [p.get("customdata") for p in points if isinstance(p.get("customdata"), str)]
     if picked and picked[0] != st.session_state.get("focus"):
-        kind, _, index = picked[0].partition(":")
-        set_focus(kind, int(index))
+        set_focus(Interaction.parse(picked[0]))
         st.rerun()
     st.caption(f"Chart: {alt}. Toolbar: download as {image_format.upper()}; hover for values.")
 
 
 def interactions_table(result: InteractionResult) -> pd.DataFrame:
-    rows = result.interactions()
-    return pd.DataFrame(rows, columns=["kind", "index", "players", "order", "value"])
+    """Every nonzero interaction, strongest first (:meth:`InteractionResult.interactions`)."""
+    return pd.DataFrame(result.interactions(), columns=["interaction", "kind", "index", "players", "order", "value"])
 
 
 def exports(result: InteractionResult, fig: go.Figure | None, name: str) -> None:

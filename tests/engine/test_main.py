@@ -1,16 +1,20 @@
 """The command line: help, explain to a file, precompute, and clear errors."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def cli(*args):
+def cli(*args, cache: Path | None = None):
+    env = os.environ | ({"INTERACTION_EXPLORER_CACHE": str(cache)} if cache is not None else {})
     return subprocess.run([sys.executable, "-m", "engine", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, env=env)
 
 
 def test_help_lists_subcommands():
@@ -29,8 +33,16 @@ def test_explain_writes_a_result(tmp_path):
 
 
 def test_precompute_and_errors(tmp_path):
-    out = cli("precompute", "digits-mlp", "--samples", "digit-10", "--methods", "and")
+    out = cli("precompute", "digits-mlp", "--samples", "digit-10", "digit-1", "--methods", "and", cache=tmp_path)
     assert out.returncode == 0, out.stderr
+    entries = sorted(tmp_path.glob("*/*.npz"))
+    assert len(entries) == 2  # one AND-only result per sample, in the cache the app reads
+    from engine.cache import ResultCache
+    from engine.explain import Request, explain
+
+    cached = explain(Request("digits-mlp", "digit-1", method="and"), ResultCache(tmp_path),
+                     progress=lambda *_: pytest.fail("precomputed, yet the model ran again"))
+    assert cached.provenance.sample_id == "digit-1" and sorted(tmp_path.glob("*/*.npz")) == entries
     bad = cli("explain", "digits-cnn", "digit-10", "--players", "0,99")
     assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from conftest import brute_and, brute_or, game_from_terms
+from helpers import brute_and, brute_or, game_from_terms
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

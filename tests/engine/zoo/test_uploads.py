@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import png, stroke_on_paper
+from helpers import png, stroke_on_paper
 
 from engine.errors import EngineError
 from engine.explain import Request, explain

@@ -11,7 +11,7 @@ from engine.cache import ResultCache
 from engine.errors import EngineError
 from engine.explain import Request, explain
 from engine.zoo import get_model
-from conftest import SENTENCE
+from helpers import SENTENCE
 
 
 def direct_log_odds(logits: torch.Tensor, target: int) -> float:
@@ -117,7 +117,7 @@ def test_app_loads_an_own_model_and_reports_bad_folders(bert_folder, tmp_path):
 
     from streamlit.testing.v1 import AppTest
 
-    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    app = str(Path(__file__).resolve().parents[3] / "app.py")
     at = AppTest.from_file(app, default_timeout=240)
     at.run()
     at.text_input(key="own_source").input(str(tmp_path / "nowhere"))
@@ -138,7 +138,7 @@ def test_a_model_that_ignores_its_players_is_called_out(bert_folder):
 
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=240)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[3] / "app.py"), default_timeout=240)
     at.query_params.update({"model": f"hf:{bert_folder}", "method": "and"})
     at.run()
     assert not at.exception and any("hardly changes the output" in i.value for i in at.info)
@@ -153,7 +153,7 @@ def test_links_never_run_python_files_or_unpickle(tmp_path):
     source = tmp_path / "evil.py"
     source.write_text(f"open({str(marker)!r}, 'w').write('x')\ndef build():\n    return None\n")
     for model in (f"py:{source}:build", f"hf-pickle:{tmp_path}"):
-        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=240)
+        at = AppTest.from_file(str(Path(__file__).resolve().parents[3] / "app.py"), default_timeout=240)
         at.query_params["model"] = model
         at.run()
         assert not at.exception and at.query_params["model"] == "digits-cnn"

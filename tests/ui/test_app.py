@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["pages/primitives.py", "pages/sparsity.py", "pages/orders.py", "pages/assumptions.py",
          "pages/faithfulness.py", "pages/shared.py", "pages/dynamics.py"]
 
@@ -144,8 +144,12 @@ def test_shared_scatter_click_draws_the_interaction_on_the_input():
 def test_text_model_and_own_sentence():
     at = run(model="text-minilm-l6")
     assert any("film" in h.proto.body for h in at.get("html"))
-    at.text_input(key="custom_text").input("A short but truly wonderful little film.").run()
+    sentence = "Not bad & truly #1, a wonderful film."
+    at.text_input(key="custom_text").input(sentence).run()
     assert not at.exception
+    assert at.query_params["sample"] == sentence  # the sentence became the sample
+    drawn = " ".join(h.proto.body for h in at.get("html"))
+    assert "wonderful" in drawn and "not-bad" not in drawn and "&amp;" in drawn  # drawn, escaped
 
 
 def test_chart_downloads_switch_between_svg_and_png():
@@ -174,3 +178,18 @@ def test_bad_input_is_a_message_not_a_traceback():
     empty.run()
     assert not empty.exception
     assert any("at least one player" in i.value for i in empty.info)
+
+
+def test_primitives_page_draws_the_sample_the_metrics_and_the_strongest_interactions():
+    at = run()
+    ctx_request = dict(at.query_params)
+    image = figures(at)[0]
+    assert image["layout"]["height"] == 420 and len(image["layout"]["shapes"]) == 10  # one outline per player
+    assert len(ctx_request["players"].split(",")) == 10
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Prediction"] == "0" and "Salient interactions" in metrics
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["kind", "players", "order", "sign", "value"] and len(table) == 25
+    strengths = table["value"].abs().to_numpy()
+    assert (strengths[:-1] >= strengths[1:]).all() and set(table["kind"]) <= {"AND", "OR"}
+    assert set(table["sign"]) <= {"+", "−"} and (table["order"] >= 1).all()

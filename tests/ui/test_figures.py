@@ -1,0 +1,91 @@
+"""Figures as functions of results: what each one draws (traces, axes, counts), without Streamlit."""
+
+import numpy as np
+from helpers import and_or_result, game_from_terms, sparse_result
+
+from engine.assumptions import high_order_check
+from engine.faithfulness import matching_curve, reconstruct
+from engine.generalizable import TransferCurve, salient_groups, shared_strength_by_order
+from engine.interaction import Interaction
+from engine.result import InteractionResult, SolverReport
+from engine.sparsity import salient, zero_count
+from ui.figures import order_bars_figure, order_box_figure, solver_figure, sparsity_figure
+from ui.figures_assumptions import high_order_figure, orders_without_interactions
+from ui.figures_faithfulness import match_figure, matching_figure
+from ui.figures_shared import scatter_figure, shared_strength_figure, transfer_figure
+
+
+def test_sparsity_figure_draws_nonzero_strengths_with_their_names_and_the_focus():
+    r = and_or_result()
+    reference = InteractionResult.harsanyi(r.players, r.v)
+    fig = sparsity_figure(r, reference, salient(r).tau, False, Interaction("AND", 6))
+    curve, harsanyi, focused = fig.data
+    assert list(curve.customdata) == ["AND:1", "AND:6", "OR:9"] and list(curve.y) == [2.0, 1.5, 0.5]
+    assert len(curve.x) == len(r.ranking()) - zero_count(r)  # the exact zeros are counted, not drawn
+    assert harsanyi.name.startswith("AND only") and (np.asarray(harsanyi.y) > 0).all()
+    assert list(focused.x) == [2] and list(focused.y) == [1.5]
+    assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.type == "log"
+    assert fig.layout.shapes[0].y0 == salient(r).tau
+    normalised = sparsity_figure(r, None, salient(r).tau, True, None)
+    assert len(normalised.data) == 1 and normalised.data[0].y[0] == 1.0
+    assert normalised.layout.shapes[0].y0 == salient(r).tau / 2.0
+
+
+def test_order_figures_follow_the_kinds_of_the_result():
+    r = and_or_result()
+    box = order_box_figure(r)
+    assert [t.name for t in box.data] == ["AND", "OR"]
+    assert "nonzero only: 23 of 26 are zero" in box.layout.title.subtitle.text  # 15 AND + 11 OR of order ≥ 2, 3 nonzero
+    bars = order_bars_figure(r)
+    assert [t.name for t in bars.data] == ["AND positive", "AND negative", "OR positive", "OR negative"]
+    assert list(bars.data[1].y) == [0.0, -1.5, 0.0, 0.0] and bars.layout.barmode == "relative"
+    assert [t.name for t in order_bars_figure(sparse_result()).data] == ["AND positive", "AND negative"]
+
+
+def test_faithfulness_figures():
+    r = sparse_result()
+    match = match_figure(r, reconstruct(r, 2), 2)
+    assert len(match.data[0].y) == r.v.size and match.data[1].name == "top-2 interactions"
+    assert list(match.data[0].y) == sorted(r.v, reverse=True)
+    curve = matching_curve(r)
+    errors = matching_figure(curve)
+    assert errors.layout.xaxis.type == "log" and min(errors.data[0].x) >= 1  # K = 0 is not on the log axis
+    assert len(errors.data[0].x) == (curve.ks > 0).sum()
+
+
+def test_high_order_figure_leaves_exact_zeros_out():
+    r = sparse_result()  # no interaction of order 4, 5 or 6
+    high = high_order_check(r)
+    fig = high_order_figure(high)
+    assert np.isnan(np.asarray(fig.data[0].y, dtype=float)[3:]).all()
+    assert orders_without_interactions(high) == [4, 5, 6]
+
+
+def test_shared_figures():
+    a = and_or_result()
+    terms_b = game_from_terms(4, {(0,): 1.0}, {(0, 3): -0.25}, bias=0.25)
+    i_and, i_or = np.zeros(16), np.zeros(16)
+    i_and[0], i_and[1], i_or[9] = 0.25, 1.0, -0.25
+    b = InteractionResult(a.players, terms_b, i_and, i_or, "shared")
+    groups = salient_groups([a, b])
+    assert groups["shared"] == [Interaction("AND", 1), Interaction("OR", 9)] and groups["A only"] == [
+        Interaction("AND", 6)] and groups["B only"] == []
+    group_of = {k: name for name, keys in groups.items() for k in keys}
+    scatter = scatter_figure([a, b], group_of, ["A", "B"])
+    by_name = {t.name: t for t in scatter.data}
+    assert list(by_name["shared"].customdata) == ["AND:1", "OR:9"] and list(by_name["A only"].customdata) == ["AND:6"]
+    assert len(by_name["not salient"].x) == 0 and scatter.layout.xaxis.type == "log"
+    bars = shared_strength_figure(shared_strength_by_order([a, b], 0), "A")
+    assert [t.name for t in bars.data] == ["all +", "all −", "shared +", "shared −"]
+    assert list(bars.data[2].y) == [2.0, 0.5, 0.0, 0.0]  # AND {x0} at order 1, OR {x0, x3} at order 2
+    ks = np.array([1, 2])
+    with_or = TransferCurve(ks, np.array([1.0, 0.5]), np.array([1.0, 1.0]))
+    without_or = TransferCurve(ks, np.array([1.0, 1.0]), np.array([np.nan, np.nan]))
+    transfer = transfer_figure(ks, {"joint": (with_or, "blue"), "AND only": (without_or, "grey")})
+    assert [t.name for t in transfer.data] == ["s_and, joint", "s_and, AND only", "s_or, joint"]
+
+
+def test_solver_figure_draws_the_curve_down_to_the_returned_loss():
+    report = SolverReport("pdhg", 1.0, curve=[(0, 5.0), (10, 2.0), (20, 1.0)])
+    fig = solver_figure(report)
+    assert list(fig.data[0].x) == [0, 10, 20] and fig.layout.shapes[0].y0 == 1.0
