@@ -16,6 +16,7 @@ import torch
 from ..errors import EngineError
 from ..game import Game
 from ..outputs import OutputSpec
+from .adapters import InputAdapter
 from .samples import UPLOADED, Candidate, Sample
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -42,24 +43,38 @@ def device_of(module: torch.nn.Module) -> torch.device:
 
 @dataclass
 class ZooModel:
-    """A loaded model with everything the explorer needs to build games on its samples."""
+    """A loaded model: its samples, a forward from masked units to logits, and the adapter of its modality that
+    says how to mask its input (units, candidate players, baselines)."""
 
     model_id: str
     title: str
-    modality: str  # "tabular", "image" or "text"
     class_names: list[str]
     samples: list[Sample]
-    baselines: list[str]
     forward: Callable[[torch.Tensor], torch.Tensor]  # (B, U, *F) -> logits
-    units_of: Callable[[Sample], torch.Tensor]  # the sample as (U, *F)
-    baseline_of: Callable[[Sample, str], torch.Tensor]
-    candidates_of: Callable[[Sample], list[Candidate]]
+    adapter: InputAdapter
     weights_hash: str
     provenance: dict[str, Any] = field(default_factory=dict)
     batch_size: int = 1024
     default_players: int = 10
     _predictions: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, init=False, repr=False,
                                                        compare=False)
+
+    @property
+    def modality(self) -> str:
+        return self.adapter.modality
+
+    @property
+    def baselines(self) -> list[str]:
+        return self.adapter.baselines
+
+    def units_of(self, sample: Sample) -> torch.Tensor:
+        return self.adapter.units(sample)
+
+    def baseline_of(self, sample: Sample, kind: str) -> torch.Tensor:
+        return self.adapter.baseline(sample, kind)
+
+    def candidates_of(self, sample: Sample) -> list[Candidate]:
+        return self.adapter.candidates(sample)
 
     def sample(self, sample_id: str) -> Sample:
         """A bundled sample, or one the user uploaded for this kind of model (see :mod:`.uploads`)."""

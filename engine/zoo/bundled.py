@@ -12,7 +12,8 @@ from safetensors.torch import load_file
 
 from ..errors import EngineError
 from .base import ASSETS, ZooModel, device_of, placed, tensors_sha256
-from .samples import Candidate, Sample
+from .adapters import FeatureRow, ImagePatches
+from .samples import Sample
 from .nets import breast_cancer, digits, split
 from .train import RECIPES, SPLIT_SEED, TEST_FRACTION
 
@@ -77,26 +78,15 @@ def tabular_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -
     rows = _test_indices(y, SAMPLES_PER_MODEL // 2)[:SAMPLES_PER_MODEL]
     classes = ["malignant", "benign"]
     samples = [Sample(f"row-{i}", f"patient #{i} ({classes[y[i]]})", x[i], int(y[i])) for i in rows]
-
-    def baseline_of(sample: Sample, kind: str) -> torch.Tensor:
-        # "mean": the data-set mean (0 after standardisation); "zero": every feature at 0 in raw units
-        return torch.zeros(len(names)) if kind == "mean" else standardise(np.zeros(len(names)))
-
-    def candidates_of(sample: Sample) -> list[Candidate]:
-        z = np.abs(standardise(sample.data).numpy())
-        return [Candidate(name, [i], float(z[i])) for i, name in enumerate(names)]
-
+    # "mean": the data-set mean (0 after standardisation); "zero": every feature at 0 in raw units
+    baselines = {"mean": torch.zeros(len(names)), "zero": standardise(np.zeros(len(names)))}
     return ZooModel(
         model_id=model_id,
         title=TITLES[model_id],
-        modality="tabular",
         class_names=classes,
         samples=samples,
-        baselines=["mean", "zero"],
         forward=_classify(net),
-        units_of=lambda sample: standardise(sample.data),
-        baseline_of=baseline_of,
-        candidates_of=candidates_of,
+        adapter=FeatureRow(names, baselines, standardise),
         weights_hash=tensors_sha256(net.state_dict()),
         provenance={"data": "scikit-learn breast_cancer (UCI, CC BY 4.0)", "features": names,
                     "standardised_with": "full-data mean and std"},
@@ -110,31 +100,14 @@ def image_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> 
     net = load_network(model_id, state)
     picked = _test_indices(labels, 1)[:SAMPLES_PER_MODEL]
     samples = [Sample(f"digit-{i}", f"digit {labels[i]} (#{i})", images[i], int(labels[i])) for i in picked]
-    mean_image = torch.from_numpy(images.mean(axis=0).reshape(-1))
-
-    def candidates_of(sample: Sample) -> list[Candidate]:
-        out = []
-        for r in range(0, 8, PATCH):
-            for c in range(0, 8, PATCH):
-                units = [(r + dr) * 8 + c + dc for dr in range(PATCH) for dc in range(PATCH)]
-                ink = float(np.asarray(sample.data).reshape(-1)[units].sum())
-                out.append(Candidate(f"r{r // PATCH}c{c // PATCH}", units, ink))
-        return out
-
-    def baseline_of(sample: Sample, kind: str) -> torch.Tensor:
-        return torch.zeros(64) if kind == "zero" else mean_image.clone()
-
+    baselines = {"zero": torch.zeros(64), "mean": torch.from_numpy(images.mean(axis=0).reshape(-1))}
     return ZooModel(
         model_id=model_id,
         title=TITLES[model_id],
-        modality="image",
         class_names=[str(d) for d in range(10)],
         samples=samples,
-        baselines=["zero", "mean"],
         forward=_classify(net),
-        units_of=lambda sample: torch.from_numpy(np.asarray(sample.data, dtype=np.float32).reshape(-1)),
-        baseline_of=baseline_of,
-        candidates_of=candidates_of,
+        adapter=ImagePatches(8, PATCH, baselines),
         weights_hash=tensors_sha256(net.state_dict()),
         provenance={"data": "scikit-learn digits (UCI, CC BY 4.0)", "players": f"{PATCH}x{PATCH} pixel patches"},
         batch_size=4096,

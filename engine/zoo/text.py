@@ -121,6 +121,33 @@ def sentence_samples() -> tuple[list[Sample], dict]:
     return samples, data
 
 
+class Words:
+    """The text adapter: a sentence's units are its token embeddings (L, H) from ``encoder``; players are words
+    (every sub-token of a word together); a masked token takes the embedding of a special token (or zero)."""
+
+    modality = "text"
+
+    def __init__(self, encoder: SentenceEncoder) -> None:
+        self.encoder = encoder
+
+    @property
+    def baselines(self) -> list[str]:
+        return self.encoder.baselines()
+
+    def units(self, sample: Sample) -> torch.Tensor:
+        text = str(sample.data)
+        ids, _ = word_candidates(self.encoder.tokenizer, text)
+        if not text.strip() or ids.numel() == 0:
+            raise EngineError("the text is empty")
+        return self.encoder.token_embeddings(ids)
+
+    def baseline(self, sample: Sample, kind: str) -> torch.Tensor:
+        return self.encoder.baseline_embedding(kind).expand_as(self.units(sample)).clone()
+
+    def candidates(self, sample: Sample) -> list[Candidate]:
+        return word_candidates(self.encoder.tokenizer, str(sample.data))[1]
+
+
 def word_model(model_id: str, title: str, encoder: SentenceEncoder, forward, class_names: list[str],
                provenance: dict, batch_size: int) -> ZooModel:
     """A text model over ``encoder`` with the bundled sentences: players are words, masked at the embedding level.
@@ -128,28 +155,13 @@ def word_model(model_id: str, title: str, encoder: SentenceEncoder, forward, cla
     ``forward`` maps (B, L, H) input embeddings to logits (B, C).
     """
     samples, _ = sentence_samples()
-
-    def units_of(sample: Sample) -> torch.Tensor:
-        text = str(sample.data)
-        ids, _ = word_candidates(encoder.tokenizer, text)
-        if not text.strip() or ids.numel() == 0:
-            raise EngineError("the text is empty")
-        return encoder.token_embeddings(ids)
-
-    def baseline_of(sample: Sample, kind: str) -> torch.Tensor:
-        return encoder.baseline_embedding(kind).expand_as(units_of(sample)).clone()
-
     return ZooModel(
         model_id=model_id,
         title=title,
-        modality="text",
         class_names=class_names,
         samples=samples,
-        baselines=encoder.baselines(),
         forward=forward,
-        units_of=units_of,
-        baseline_of=baseline_of,
-        candidates_of=lambda sample: word_candidates(encoder.tokenizer, str(sample.data))[1],
+        adapter=Words(encoder),
         weights_hash=tensors_sha256(encoder.model.state_dict()),
         provenance=provenance,
         batch_size=batch_size,

@@ -24,7 +24,8 @@ import torch
 from ..errors import EngineError
 from ..limits import available_memory
 from .base import ZooModel, device_of, model_device, placed, tensors_sha256
-from .samples import Candidate, Sample
+from .adapters import FeatureRow
+from .samples import Sample
 from .text import SentenceEncoder, word_model
 
 HF_PREFIX, HF_PICKLE_PREFIX, PY_PREFIX = "hf:", "hf-pickle:", "py:"
@@ -184,19 +185,14 @@ def _module_as_tabular(model_id: str, path: Path, net: torch.nn.Module, module) 
             classes = net(torch.from_numpy(rows[:1]).to(device_of(net))).shape[-1]
         except Exception as exc:  # noqa: BLE001
             raise EngineError(f"the module fails on a sample of shape {tuple(rows[:1].shape)}: {exc}") from None
-    mean = torch.from_numpy(rows.mean(0))
+    baselines = {"zero": torch.zeros(rows.shape[1]), "mean": torch.from_numpy(rows.mean(0))}
     return ZooModel(
         model_id=model_id,
         title=f"Your model · {path.name}",
-        modality="tabular",
         class_names=list(getattr(module, "CLASSES", [str(c) for c in range(max(classes, 2))])),
         samples=[Sample(f"row-{i}", f"row {i}", row) for i, row in enumerate(rows)],
-        baselines=["zero", "mean"],
         forward=lambda batch: net(batch.to(device_of(net)).float()),
-        units_of=lambda sample: torch.from_numpy(np.asarray(sample.data, dtype=np.float32)),
-        baseline_of=lambda sample, kind: torch.zeros_like(mean) if kind == "zero" else mean.clone(),
-        candidates_of=lambda sample: [Candidate(name, [i], float(abs(sample.data[i])))
-                                      for i, name in enumerate(features)],
+        adapter=FeatureRow(features, baselines),
         weights_hash=tensors_sha256(net.state_dict()),
         provenance={"file": str(path)},
     )
