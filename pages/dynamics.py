@@ -9,6 +9,7 @@ from ui.figures_dynamics import (
     distribution_figure, loss_figure, phase_legend, ratio_figure, sigma2_figure, small_multiples_figure,
 )
 from ui.context import view_context
+from ui.url import dynamics_link, write_dynamics
 from ui.widgets import chart, table_exports, teaching_note
 
 ctx = view_context()
@@ -29,8 +30,9 @@ teaching_note(
 
 default_model = next((m for m in CHECKPOINT_MODELS if cached_model(m).modality == ctx.model.modality),
                      CHECKPOINT_MODELS[0])
-if st.query_params.get("dyn_model") in CHECKPOINT_MODELS and "dyn-model" not in st.session_state:  # a shared link
-    default_model = st.query_params["dyn_model"]
+linked_model, linked_epoch = dynamics_link()
+if linked_model in CHECKPOINT_MODELS and "dyn-model" not in st.session_state:  # a shared link
+    default_model = linked_model
 controls = st.columns([3, 3, 2, 2, 2])
 model_id = controls[0].selectbox("Model with checkpoints", CHECKPOINT_MODELS, format_func=MODEL_TITLES.get,
                                  index=CHECKPOINT_MODELS.index(default_model), key="dyn-model")
@@ -71,11 +73,9 @@ if not trajectory.shows_second_phase():
                f"(epoch {trajectory.turning_point}). Try more samples or another baseline: the tabular MLP shows "
                "both phases with the zero baseline, not with the data-set mean.", icon="ℹ️")
 
-linked_epoch = st.query_params.get("epoch", "")
-start_epoch = int(linked_epoch) if linked_epoch.isdigit() and int(linked_epoch) in trajectory.epochs else None
-epoch = st.select_slider("Epoch", trajectory.epochs, value=start_epoch or trajectory.turning_point,
-                         key=f"dyn-epoch::{model_id}")
-st.query_params.update({"dyn_model": model_id, "epoch": str(epoch)})  # this view's own choices, for the link
+start_epoch = linked_epoch if linked_epoch in trajectory.epochs else trajectory.turning_point
+epoch = st.select_slider("Epoch", trajectory.epochs, value=start_epoch, key=f"dyn-epoch::{model_id}")
+write_dynamics(model_id, epoch)
 left, right = st.columns(2)
 with left:
     chart(distribution_figure(trajectory, trajectory.epochs.index(epoch), normalise), "dyn-distribution",

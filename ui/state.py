@@ -7,12 +7,12 @@ import streamlit as st
 from engine.explain import Request, resolve_sample
 from engine.interaction import Interaction
 from engine.outputs import OUTPUT_KINDS
-from engine.zoo import DEFAULT_MODEL, HF_PREFIX, MODEL_TITLES
+from engine.zoo import DEFAULT_MODEL, MODEL_TITLES
 
 from .compute import cached_model
 from .context import ViewContext
 from .forms import own_model_form, upload_form
-from .url import parse_players, shared_params, write_query
+from .url import ignored, link_notice, parse_players, seed_from_link, shared_params, write_query
 
 METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
 
@@ -21,48 +21,13 @@ def model_title(model_id: str) -> str:
     return MODEL_TITLES.get(model_id) or f"Your model · {model_id.split(':', 1)[1]}"
 
 
-def _seed_from_url() -> None:
-    """Before the widgets run, copy valid query parameters into session state (once per session)."""
-    if st.session_state.get("_seeded"):
-        return
-    st.session_state["_seeded"] = True
-    params = st.query_params
-    if params.get("model") in MODEL_TITLES:
-        st.session_state["model"] = params["model"]
-    elif str(params.get("model", "")).startswith(HF_PREFIX):  # safetensors only; pickle and .py never from a link
-        st.session_state["user_models"] = [params["model"]]
-        st.session_state["model"] = params["model"]
-    elif "model" in params:
-        _ignored(f"model {params['model']!r}" + (" (a link never runs a Python file or unpickles weights)"
-                                                 if ":" in params["model"] else ""))
-    for key in ("sample", "baseline", "output", "method", "focus"):
-        if key in params:
-            st.session_state[f"url_{key}"] = params[key]
-    if "players" in params:
-        st.session_state["url_players"] = params["players"]
-    st.session_state["present"] = params.get("present") == "1"
-
-
-def _ignored(what: str) -> None:
-    """Remember a link's choice that does not exist here, to say so once (see :func:`link_notice`)."""
-    st.session_state.setdefault("link_ignored", []).append(what)
-
-
-def link_notice() -> None:
-    """Say which of the link's choices were replaced by defaults, once, instead of changing them silently."""
-    ignored = st.session_state.pop("link_ignored", [])
-    if ignored:
-        st.sidebar.warning("This link names choices that do not exist here, so defaults are shown instead: "
-                           + "; ".join(ignored) + ".", icon="🔗")
-
-
 def _choose(label: str, options: list, key: str, url_key: str, fmt=str):
     """A selectbox whose first value may come from the URL (when valid)."""
     wanted = st.session_state.pop(f"url_{url_key}", None)
     if wanted is not None and wanted in [str(o) for o in options]:
         st.session_state[key] = options[[str(o) for o in options].index(wanted)]
     elif wanted is not None:
-        _ignored(f"{url_key} {wanted!r}")
+        ignored(f"{url_key} {wanted!r}")
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
     return st.sidebar.selectbox(label, options, key=key, format_func=fmt)
@@ -77,7 +42,7 @@ def _use_own_sentence(sample_key: str) -> None:
 
 def sidebar() -> ViewContext:
     """Draw the shared controls and return the view context they choose."""
-    _seed_from_url()
+    seed_from_link()
     options = list(MODEL_TITLES) + st.session_state.setdefault("user_models", [])
     if st.session_state.get("model") not in options:
         st.session_state["model"] = DEFAULT_MODEL
@@ -116,7 +81,7 @@ def sidebar() -> ViewContext:
         if chosen is not None:
             st.session_state[players_key] = chosen
         else:
-            _ignored(f"players {url_players!r} (this sample has variables 0 to {len(options) - 1})")
+            ignored(f"players {url_players!r} (this sample has variables 0 to {len(options) - 1})")
     if players_key not in st.session_state:
         st.session_state[players_key] = default
     players = st.sidebar.multiselect(

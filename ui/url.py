@@ -14,9 +14,44 @@ import streamlit as st
 
 from engine.explain import Request
 from engine.interaction import Interaction
+from engine.zoo import HF_PREFIX, MODEL_TITLES
 
 SHARED_KEYS = ("model", "sample", "players", "baseline", "output", "method", "focus", "present")
-PAGE_KEYS = {"dynamics": ("dyn_model", "epoch")}  # a page's own controls, dropped on the other pages
+DYNAMICS_MODEL, EPOCH = "dyn_model", "epoch"
+PAGE_KEYS = {"dynamics": (DYNAMICS_MODEL, EPOCH)}  # a page's own controls, dropped on the other pages
+
+
+def seed_from_link() -> None:
+    """Before the widgets run, copy valid query parameters into session state (once per session)."""
+    if st.session_state.get("_seeded"):
+        return
+    st.session_state["_seeded"] = True
+    params = st.query_params
+    if params.get("model") in MODEL_TITLES:
+        st.session_state["model"] = params["model"]
+    elif str(params.get("model", "")).startswith(HF_PREFIX):  # safetensors only; pickle and .py never from a link
+        st.session_state["user_models"] = [params["model"]]
+        st.session_state["model"] = params["model"]
+    elif "model" in params:
+        ignored(f"model {params['model']!r}" + (" (a link never runs a Python file or unpickles weights)"
+                                                 if ":" in params["model"] else ""))
+    for key in ("sample", "players", "baseline", "output", "method", "focus"):
+        if key in params:
+            st.session_state[f"url_{key}"] = params[key]
+    st.session_state["present"] = params.get("present") == "1"
+
+
+def ignored(what: str) -> None:
+    """Remember a link's choice that does not exist here, to say so once (see :func:`link_notice`)."""
+    st.session_state.setdefault("link_ignored", []).append(what)
+
+
+def link_notice() -> None:
+    """Say which of the link's choices were replaced by defaults, once, instead of changing them silently."""
+    ignored = st.session_state.pop("link_ignored", [])
+    if ignored:
+        st.sidebar.warning("This link names choices that do not exist here, so defaults are shown instead: "
+                           + "; ".join(ignored) + ".", icon="🔗")
 
 
 def players_param(players: tuple[int, ...] | list[int] | None) -> str:
@@ -53,3 +88,14 @@ def write_query(params: dict[str, str], page: str) -> None:
 def share_link(base: str, params: dict[str, str]) -> str:
     """``base?key=value&…`` with every key and value percent-encoded (spaces as %20)."""
     return f"{base}?{urlencode(params, quote_via=quote)}" if params else base
+
+
+def dynamics_link() -> tuple[str | None, int | None]:
+    """The checkpoint model and epoch a link to the dynamics view names (None where it names none or no number)."""
+    epoch = st.query_params.get(EPOCH, "")
+    return st.query_params.get(DYNAMICS_MODEL), int(epoch) if epoch.isdigit() else None
+
+
+def write_dynamics(model_id: str, epoch: int) -> None:
+    """The dynamics view's own choices, for the link."""
+    st.query_params.update({DYNAMICS_MODEL: model_id, EPOCH: str(epoch)})
