@@ -1,7 +1,9 @@
 """Interaction Explorer: pick a model and a sample, then see the interaction primitives it encodes.
 
-Run with `make run` (or `streamlit run app.py`). This file draws the shared sidebar, keeps the choices in the URL
-and hands over to the page the user picked; the pages in pages/ only draw what the engine computes.
+Run with `make run` (or `streamlit run app.py`). This file is the frame: it draws the shared sidebar, which builds
+the view context once per rerun (request with its target resolved, model, sample, candidates, focus), keeps the
+choices in the URL, draws the page's heading and runs the page the user picked; the pages in pages/ take the context
+(ui.context.view_context) and only draw.
 """
 
 import os

@@ -3,12 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from engine.interaction import Interaction
 from engine.sparsity import largest_strength, salient
 from ui.context import view_context
 from ui.input_view import draw_input
 from ui.state import set_focus
-from ui.widgets import exports, interactions_table, teaching_note
+from ui.widgets import exports, strongest_table, teaching_note
 
 ctx = view_context()
 model, request, current = ctx.model, ctx.request, ctx.focus
@@ -47,14 +46,8 @@ with left:
         st.info(f"Focused: **{current.kind} {result.label(current.index)}**, I = {result.value(current):+.4f}")
 with right:
     st.subheader("Strongest interactions")
-    table = interactions_table(result).head(25)
-    table["sign"] = np.where(table["value"] > 0, "+", "−")
-    event = st.dataframe(table[["kind", "players", "order", "sign", "value"]], hide_index=True, width="stretch",
-                         on_select="rerun", selection_mode="single-row", key="top-table")
-    rows = (event or {}).get("selection", {}).get("rows", [])
-    if rows:
-        picked = Interaction.parse(table.iloc[rows[0]]["interaction"])
-        if picked != current:
-            set_focus(picked)
-            st.rerun()
+    picked = strongest_table(result, "top-table")
+    if picked is not None and picked != current:
+        set_focus(picked)
+        st.rerun()
 exports(result, None, f"interactions-{request.model_id}-{request.sample_id[:24]}")

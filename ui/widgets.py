@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -46,6 +47,17 @@ def chart(fig: go.Figure, key: str, alt: str, selectable: bool = False) -> None:
 def interactions_table(result: InteractionResult) -> pd.DataFrame:
     """Every nonzero interaction, strongest first (:meth:`InteractionResult.interactions`)."""
     return pd.DataFrame(result.interactions(), columns=["interaction", "kind", "index", "players", "order", "value"])
+
+
+def strongest_table(result: InteractionResult, key: str, rows: int = 25) -> Interaction | None:
+    """The strongest interactions as a table (kind, players, order, sign, value) with single-row selection; the
+    interaction of the selected row, if one is selected."""
+    table = interactions_table(result).head(rows)
+    table["sign"] = np.where(table["value"] > 0, "+", "−")
+    event = st.dataframe(table[["kind", "players", "order", "sign", "value"]], hide_index=True, width="stretch",
+                         on_select="rerun", selection_mode="single-row", key=key)
+    selected = (event or {}).get("selection", {}).get("rows", [])
+    return Interaction.parse(table.iloc[selected[0]]["interaction"]) if selected else None
 
 
 def exports(result: InteractionResult, fig: go.Figure | None, name: str) -> None:

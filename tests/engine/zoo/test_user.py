@@ -112,54 +112,6 @@ def test_python_file_with_a_module_over_features(tmp_path):
         get_model("py:not-a-python-file")
 
 
-def test_app_loads_an_own_model_and_reports_bad_folders(bert_folder, tmp_path):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    app = str(Path(__file__).resolve().parents[3] / "app.py")
-    at = AppTest.from_file(app, default_timeout=240)
-    at.run()
-    at.text_input(key="own_source").input(str(tmp_path / "nowhere"))
-    at.button(key="own_load").click().run()
-    assert not at.exception and "neither a folder" in at.session_state["own_error"]  # shown in the sidebar form
-    assert at.query_params["model"] == "digits-cnn"
-    at = AppTest.from_file(app, default_timeout=240)  # AppTest drops sidebar widgets after a rerun: start afresh
-    at.run()
-    at.text_input(key="own_source").input(str(bert_folder))
-    at.button(key="own_load").click().run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
-    assert at.session_state["own_error"] is None
-    assert at.session_state["user_models"] == [f"hf:{bert_folder}"]  # selected: the browser test checks the URL
-
-
-def test_a_model_that_ignores_its_players_is_called_out(bert_folder):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[3] / "app.py"), default_timeout=240)
-    at.query_params.update({"model": f"hf:{bert_folder}", "method": "and"})
-    at.run()
-    assert not at.exception and any("hardly changes the output" in i.value for i in at.info)
-
-
-def test_links_never_run_python_files_or_unpickle(tmp_path):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    marker = tmp_path / "ran"
-    source = tmp_path / "evil.py"
-    source.write_text(f"open({str(marker)!r}, 'w').write('x')\ndef build():\n    return None\n")
-    for model in (f"py:{source}:build", f"hf-pickle:{tmp_path}"):
-        at = AppTest.from_file(str(Path(__file__).resolve().parents[3] / "app.py"), default_timeout=240)
-        at.query_params["model"] = model
-        at.run()
-        assert not at.exception and at.query_params["model"] == "digits-cnn"
-    assert not marker.exists()
-
-
 def test_a_hub_name_loads_from_the_local_cache_only(bert_folder, tmp_path, monkeypatch):
     """The Hugging Face cache layout: models--org--name/{refs/main, snapshots/<commit>/files}; nothing downloads."""
     import huggingface_hub.constants
