@@ -218,28 +218,38 @@ def _sparse_or_values(n: int):
 def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=None) -> tuple[torch.Tensor, ...]:
     """Exact optimum of one model (u of shape (1, 2^n)) by :mod:`engine.ipm`; returns (p, q, lower bound, steps).
 
-    The interior-point solution (a, o, q) is turned into p = Z a − ½(u + q); its row prices w certify it. Should the
-    certificate not reach IPM_GAP (it has not on any game tried), HiGHS solves the same LP instead.
+    The interior point stops at a certified gap of IPM_GAP; its row prices w give the lower bound. It leaves the
+    optimum's zeros below 1e-6 of the largest interaction (:data:`engine.sparsity.ZERO_RATIO` counts them as zeros).
+    Should the certificate stay above IPM_FALLBACK_GAP (it has not on any game tried), HiGHS solves the LP instead.
     """
     n = n_players_of(u.shape[-1])
     bound = noise_bounds(u, settings.qthres)
 
-    def certified(a: np.ndarray, q: np.ndarray, w: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, float, float]:
-        """(p, q, loss, lower bound) of an interior-point iterate: p = Z a − ½(u + q), w the row prices."""
-        qt = torch.as_tensor(q)[None]
-        p = zeta(torch.as_tensor(a))[None] - 0.5 * (u + qt)
-        lower = dual_bound(u, torch.as_tensor(w)[None], torch.zeros_like(u), bound, 0.0, 0.0, n)
-        return p, qt, float(shared_loss(*interactions_of(u, p, qt), 0.0)), lower
+    def lower_of(w: np.ndarray) -> float:
+        return dual_bound(u, torch.as_tensor(w)[None], torch.zeros_like(u), bound, 0.0, 0.0, n)
 
-    out = ipm.solve(u[0].cpu().numpy(), float(bound[0, 0]), lambda a, q, w: relative_gap(*certified(a, q, w)[2:]),
-                    IPM_GAP, progress=progress, cancel=cancel)
-    p, q, loss, lower = certified(out.a, out.q, out.w)
-    if relative_gap(loss, lower) > IPM_GAP:
+    def loss_of(p: torch.Tensor, q: torch.Tensor) -> float:
+        return float(shared_loss(*interactions_of(u, p, q), 0.0))
+
+    def gap_of(a: np.ndarray, q: np.ndarray, w: np.ndarray) -> float:
+        return relative_gap(loss_of(*split_of(u, torch.as_tensor(a)[None], torch.as_tensor(q)[None])), lower_of(w))
+
+    out = ipm.solve(u[0].cpu().numpy(), float(bound[0, 0]), gap_of, IPM_GAP, progress=progress, cancel=cancel)
+    lower = lower_of(out.w)
+    p, q = split_of(u, torch.as_tensor(out.a)[None], torch.as_tensor(out.q)[None])
+    if relative_gap(loss_of(p, q), lower) > IPM_FALLBACK_GAP:
         p, q, lower, _ = solve_joint_lp(u, settings)
     return p, q, lower, out.iterations
 
 
-IPM_GAP = 1e-9
+IPM_GAP = 1e-6
+IPM_FALLBACK_GAP = 1e-4
+
+
+def split_of(u: torch.Tensor, a: torch.Tensor, q: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(p, q) whose AND interactions are a: v_and = Z a = ½(u + q) + p."""
+    return zeta(a) - 0.5 * (u + q), q
+
 
 
 def solve_joint_lp(u: torch.Tensor, settings: SolverSettings) -> tuple[torch.Tensor, ...]:
@@ -357,7 +367,7 @@ def solve(u: np.ndarray | torch.Tensor, settings: SolverSettings, progress=None,
         curve = [(it, loss / scale, low / scale) for it, loss, low in curve]
     return _finish(scaled, p, q, lower, settings.alpha, scale, beta=specific_bound(scaled, settings.pthres),
                    solver=chosen.solver, iterations=iterations, seconds=time.perf_counter() - start, curve=curve,
-                   tol=settings.tol if chosen.solver == "pdhg" else IPM_GAP)
+                   tol=settings.tol if chosen.solver == "pdhg" else IPM_FALLBACK_GAP)
 
 
 def decompose(

@@ -14,7 +14,8 @@ from .masks import n_players_of, popcounts
 from .result import InteractionResult
 
 TAU_RATIO = 0.05
-ZERO_RATIO = 1e-9  # |I| ≤ ZERO_RATIO·max|I| is an exact zero up to rounding (an LP's optimum, a dummy player)
+ZERO_RATIO = 1e-5  # |I| ≤ ZERO_RATIO·max|I| is an exact zero up to the exact solver's precision (its optimum's zeros
+# come out below 1e-6·max: the interior point stops at a certified gap of 1e-6) or rounding (a dummy player)
 
 
 def is_nonzero(strengths: np.ndarray, scale: float | None = None) -> np.ndarray:
