@@ -40,3 +40,19 @@ def test_a_bad_output_file_is_refused_before_any_work(tmp_path):
         bad = cli("explain", "digits-cnn", "digit-10", "--out", str(out))
         assert bad.returncode == 2 and says in bad.stderr and "Traceback" not in bad.stderr
         assert "masked samples" not in bad.stderr  # refused before the model ran
+
+
+def test_precompute_warms_the_shared_view_of_a_bundled_pair(monkeypatch, capsys):
+    """With AND-OR among the methods, a paired model's precompute also runs the pair's joint extraction."""
+    import engine.__main__ as cli_main
+    import engine.explain
+
+    calls = []
+    monkeypatch.setattr(engine.explain, "explain", lambda request, **kwargs: calls.append(("one", request.method)))
+    monkeypatch.setattr(engine.explain, "explain_shared",
+                        lambda models, sample_id, **kwargs: calls.append(("pair", tuple(models), sample_id)))
+    assert cli_main.main(["precompute", "digits-mlp", "--samples", "digit-10"]) == 0
+    assert calls == [("one", "and"), ("one", "and-or"), ("pair", ("digits-cnn", "digits-mlp"), "digit-10")]
+    calls.clear()
+    assert cli_main.main(["precompute", "digits-mlp", "--samples", "digit-10", "--methods", "and"]) == 0
+    assert calls == [("one", "and")]
