@@ -10,11 +10,9 @@ import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import engine  # noqa: E402
-from engine.and_or import solve_lp, solve_pdhg  # noqa: E402
 from engine.masks import all_masks  # noqa: E402
 
 
@@ -59,18 +57,7 @@ def main() -> None:
     for n in (16, 18, 20, 22, 24):
         v = torch.randn(1 << n, dtype=torch.float64)
         print(f"| {n} | {best_of(lambda: (engine.and_interactions(v), engine.or_interactions(v)), 2):.3f} s |")
-    print("\n| AND-OR solve | solver | L1 | gap to LP | time |")
-    print("|---|---|---|---|---|")
-    for n in (10, 12):
-        rng = np.random.default_rng(0)
-        w1, w2 = rng.normal(size=(n, 32)), rng.normal(size=32)
-        u = np.tanh(all_masks(n).astype(float) @ w1) @ w2
-        u = u - u[0]
-        lp, pd = solve_lp(u), solve_pdhg(u)
-        print(f"| n={n} random tanh MLP | LP (HiGHS IPM) | {lp.loss:.3f} | 0 | {lp.seconds:.1f} s |")
-        gap = f"{100 * (pd.loss / lp.loss - 1):.2f} %"
-        print(f"| n={n} random tanh MLP | PDHG ({pd.iterations} it.) | {pd.loss:.3f} | {gap} | {pd.seconds:.1f} s |")
-
+    print("\nThe AND-OR solvers against each other and the exact optimum: python -m bench.solvers")
 
 if __name__ == "__main__":
     main()

@@ -78,15 +78,18 @@ def cmd_explain(args) -> None:
 
 
 def cmd_precompute(args) -> None:
-    from .explain import Request, explain
-    from .zoo import get_model
+    from .explain import Request, explain, explain_shared
+    from .zoo import MODEL_PAIRS, get_model
 
     model = get_model(args.model)
     samples = args.samples or [s.sample_id for s in model.samples]
+    pair = next((list(p) for p in MODEL_PAIRS if args.model in p), None)
     for number, sample_id in enumerate(samples, start=1):
         bar = ProgressBar(f"{number}/{len(samples)} {sample_id[:16]}")
         for method in args.methods:
             explain(Request(args.model, sample_id, method=method), progress=bar)
+        if pair is not None and "and-or" in args.methods:  # the shared view: the joint extraction of the pair
+            explain_shared(pair, sample_id, progress=bar)
         bar(1.0, "cached")
         bar.done()
 
@@ -113,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="result.json", help="a .json export or a .npz result file")
     p.add_argument("--top", type=int, default=10, help="how many interactions to print")
     p.set_defaults(func=cmd_explain)
-    p = sub.add_parser("precompute", help="fill the cache for a model's samples (for talks and classrooms)")
+    p = sub.add_parser("precompute", help="fill the cache for a model's samples (for talks and classrooms); for a "
+                                         "bundled pair's model also the shared view's joint extraction")
     p.add_argument("model", help="a bundled id (see `models`), <id>@<epoch> for a training checkpoint, "
                                  "hf:<folder or cached hub name>, hf-pickle:<folder>, or py:<file.py>:<function>")
     p.add_argument("--samples", nargs="*", help="sample ids (default: all bundled samples)")

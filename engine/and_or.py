@@ -1,4 +1,4 @@
-"""The AND-OR decomposition (Li & Zhang; Chen et al. eq. 4), solved to its optimum.
+"""The AND-OR decomposition (Li & Zhang; Chen et al. eq. 4), solved to a certified optimum.
 
 Split each model's output u = v − v(∅) into an AND part and an OR part (spec §3.3):
 
@@ -6,59 +6,131 @@ Split each model's output u = v − v(∅) into an AND part and an OR part (spec
     I_and = M_and v_and,    I_or = M_or v_or,      |q_T| ≤ qthres·|u(N)|,
 
 and choose (p, q) to make the interactions sparse. For m ≥ 2 models (Chen et al. eq. 6, spec §7.2) p is a shared
-part plus a bounded model-specific part, p_i = p̄ + p̂_i with |p̂_i| ≤ pthres·mean_i u_i(N), and the loss is
+part plus a bounded model-specific part, p_i = p̄ + p̂_i with |p̂_i| ≤ pthres·|mean_i u_i(N)|, and the loss is
 
     Σ_S [ max_i |I_i(S)| + α Σ_i |I_i(S)| ]   over every AND and every OR subset S.
 
-For one model (α = 0) this is the plain L1 loss ‖I_and‖₁ + ‖I_or‖₁. Both are convex (ℓ1-type norms of an affine map
-over a box), so two solvers are offered:
+For one model (α = 0) this is the plain L1 loss ‖I_and‖₁ + ‖I_or‖₁. Both are linear programs. Solvers:
 
-- :func:`solve_lp` — the exact linear program (HiGHS), one model, affordable up to about n = 11;
-- :func:`solve_pdhg` — a diagonally preconditioned primal-dual hybrid gradient method (Chambolle & Pock 2011,
-  Pock & Chambolle 2011) on the fast O(n·2^n) transforms, for any m, batched, on the GPU when there is one.
-  Its step sizes come from the row and column sums of |K| alone, so no learning rate needs tuning to |v| or 2^n.
+- ``"lp"``, exact: one model by the interior-point method of :mod:`engine.ipm` (HiGHS if its certificate ever falls
+  short); several models by HiGHS on the joint LP (:func:`solve_joint_lp`);
+- ``"pdhg"``, first order: restarted PDHG on the fast transforms (:mod:`engine.pdhg`), any m, on the GPU when there is
+  one, stopped by time or by its certified gap.
 
-After solving, :func:`reorganize` folds ∅ and singletons into AND (for one player AND and OR coincide).
+Every solve returns a :class:`Decomposition` whose ``loss`` is the true objective of the returned (p, q) and whose
+``gap`` is certified by a dual feasible point (:func:`engine.and_or_ops.dual_bound`): loss ≤ (1 + gap)·optimum. No solve
+returns a point worse than the half/half split (p = q = 0) or the AND-only split (v_or = 0). :func:`plan` is the one
+policy that picks the solver and the device; :func:`reorganize` folds ∅ and singletons into AND afterwards.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 
-from .harsanyi import (
-    and_interactions,
-    mobius_supersets,
-    or_interactions,
-    or_interactions_transpose,
-)
+from . import ipm, pdhg
+from .and_or_ops import dual_bound
+from .harsanyi import and_interactions, or_interactions, zeta
 from .masks import n_players_of, popcounts
 
-PDHG_MAX_ITER = 40000
-PDHG_MEAN_U = 10.0  # the solver's scale for u: best or near it on random tanh networks at n = 8, 10 and 12
 QTHRES_SINGLE = 0.04  # interaction-concept and interaction-sparsity (spec §3.3)
 QTHRES_SHARED = 0.02  # generalizable-interaction (spec §7.2)
 PTHRES_SHARED = 0.5
 ALPHA_SHARED = 0.1
+SOLVE_MEAN_U = 10.0  # every solver works on u scaled to mean |u| = 10 (the loss is 1-homogeneous) and scales back
+GAP_TOLERANCE = 0.005  # PDHG stops once its certified gap is below 0.5 %
+PDHG_MAX_ITER = 200_000
+PDHG_MAX_SECONDS = 60.0
+LP_MAX_PLAYERS = 12  # one model: the exact interior-point method up to here (dense 2^n×2^n normal equations)
+JOINT_LP_MAX_PLAYERS = 10  # several models: HiGHS on the joint LP up to here (m = 2: about 3 s at n = 8, 20-45 s at 10)
+LP_METHOD = "highs-ipm"  # HiGHS' interior point: 2-3× faster than its simplex on the joint LP at n = 8
+GPU_MIN_PLAYERS = 16  # below this PDHG's small kernels run faster on the CPU (H100: 5×)
+SOLVERS = ("auto", "lp", "pdhg")
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """Everything besides the outputs that decides an AND-OR solve.
+
+    ``alpha`` and ``pthres`` matter for m ≥ 2 models only; ``tol``, ``max_iter`` and ``max_seconds`` for PDHG only.
+    """
+
+    qthres: float = QTHRES_SINGLE
+    alpha: float = 0.0
+    pthres: float = PTHRES_SHARED
+    solver: str = "auto"
+    tol: float = GAP_TOLERANCE
+    max_iter: int = PDHG_MAX_ITER
+    max_seconds: float = PDHG_MAX_SECONDS
+    device: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which solver runs, and where."""
+
+    solver: str  # "lp" or "pdhg"
+    device: str
+
+
+def plan(n: int, m: int, settings: SolverSettings) -> Plan:
+    """The one placement policy: "auto" is the exact LP up to LP_MAX_PLAYERS (one model) or JOINT_LP_MAX_PLAYERS
+    (several), PDHG beyond; PDHG runs on CUDA from GPU_MIN_PLAYERS when there is a GPU, everything else on the CPU."""
+    if settings.solver not in SOLVERS:
+        from .errors import EngineError
+
+        raise EngineError(f"unknown AND-OR solver {settings.solver!r}; choose one of {', '.join(SOLVERS)}")
+    solver = settings.solver
+    if solver == "auto":
+        solver = "lp" if n <= (LP_MAX_PLAYERS if m == 1 else JOINT_LP_MAX_PLAYERS) else "pdhg"
+    device = settings.device
+    if device is None:
+        device = "cuda" if solver == "pdhg" and n >= GPU_MIN_PLAYERS and torch.cuda.is_available() else "cpu"
+    return Plan(solver, device)
 
 
 @dataclass
 class Decomposition:
-    """AND and OR interactions of m models (rows), reorganised, with the fitted parameters and solver report."""
+    """AND and OR interactions of m models (rows), reorganised, with the fitted parameters and the solver's report."""
 
     i_and: np.ndarray  # (m, 2^n), computed on u = v − v(∅): entry ∅ is 0 before v(∅) is added back
     i_or: np.ndarray  # (m, 2^n)
     p: np.ndarray  # (m, 2^n): p̄ + p̂_i
     q: np.ndarray  # (m, 2^n)
-    loss: float  # objective value at the solution (before reorganisation)
+    loss: float  # the true objective of (p, q), before reorganisation
+    lower_bound: float  # certified: no (p, q) has a smaller loss
     solver: str
     iterations: int = 0
     seconds: float = 0.0
-    curve: list[tuple[int, float]] = field(default_factory=list)  # (iteration, loss)
-    converged: bool = True
+    curve: list[tuple[int, float, float]] = field(default_factory=list)  # (iteration, best loss, best lower bound)
+    tol: float = 0.0  # the gap the solver aimed for
+
+    @property
+    def gap(self) -> float:
+        """Certified relative gap (loss − lower bound)/lower bound: an upper bound on loss/optimum − 1."""
+        return relative_gap(self.loss, self.lower_bound)
+
+    @property
+    def converged(self) -> bool:
+        """Whether the certified gap met the solver's aim."""
+        return self.gap <= self.tol
+
+    def report(self) -> dict:
+        """The solve's facts as JSON-ready values (an infinite gap, where no positive bound is known, as None)."""
+        return {"solver": self.solver, "loss": self.loss, "lower_bound": self.lower_bound,
+                "gap": self.gap if math.isfinite(self.gap) else None, "iterations": self.iterations,
+                "seconds": self.seconds, "converged": self.converged, "curve": self.curve}
+
+
+def relative_gap(loss: float, lower_bound: float) -> float:
+    """(loss − lower)/lower, 0 when loss ≤ lower (rounding) and infinite when only a non-positive bound is known."""
+    if loss <= lower_bound or loss <= 0.0:
+        return 0.0
+    return (loss - lower_bound) / lower_bound if lower_bound > 0.0 else math.inf
 
 
 def _as_rows(u: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -93,146 +165,34 @@ def noise_bounds(u: torch.Tensor, qthres: float) -> torch.Tensor:
     return (qthres * (u[:, -1] - u[:, 0]).abs()).reshape(-1, 1)
 
 
-def _project_dual(y: torch.Tensor, alpha: float) -> torch.Tensor:
-    """Project each column y[:, k] (the m models of one subset) onto {a + b : ‖a‖₁ ≤ 1, ‖b‖_∞ ≤ α}.
-
-    That set is the unit ball of the dual norm of ‖z‖_∞ + α‖z‖₁. The excess e = max(|y| − α, 0) is projected onto
-    the ℓ1 ball (Duchi et al. 2008, sorting the m entries), and the part of it that does not fit is removed.
-    """
-    if y.shape[0] == 1:
-        return y.clamp(-1.0 - alpha, 1.0 + alpha)
-    excess = (y.abs() - alpha).clamp_min(0.0)
-    inside = excess.sum(dim=0) <= 1.0
-    srt = torch.sort(excess, dim=0, descending=True).values
-    css = srt.cumsum(dim=0) - 1.0
-    ks = torch.arange(1, y.shape[0] + 1, dtype=y.dtype, device=y.device).reshape(-1, 1)
-    rho = ((srt - css / ks) > 0).sum(dim=0, keepdim=True).clamp_min(1)
-    theta = css.gather(0, rho - 1) / rho.to(y.dtype)
-    projected = (excess - theta).clamp_min(0.0)
-    projected = torch.where(inside, excess, projected)
-    return y - torch.sign(y) * (excess - projected)
+def specific_bound(u: torch.Tensor, pthres: float) -> float:
+    """Bound β on the model-specific parts |p̂_i|: pthres·|mean_i (u_i(N) − u_i(∅))|; 0 for one model (p is free)."""
+    return float((pthres * (u[:, -1] - u[:, 0]).mean()).abs()) if u.shape[0] > 1 else 0.0
 
 
-def solve_pdhg(
-    u: np.ndarray | torch.Tensor,
-    *,
-    qthres: float = QTHRES_SINGLE,
-    pthres: float = PTHRES_SHARED,
-    alpha: float = 0.0,
-    max_iter: int = PDHG_MAX_ITER,
-    tol: float = 1e-6,
-    check_every: int = 100,
-    patience: int = 5000,
-    device: str | torch.device | None = None,
-    progress=None,
-    cancel=None,
-) -> Decomposition:
-    """Minimise the (shared) AND-OR loss of the module docstring with preconditioned PDHG.
+def _starts(u: torch.Tensor, beta: float) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Feasible (p, q) every solver must beat: the half/half split p = q = 0 and the AND-only split p = ½u (for
+    several models with p̂ clipped to ±β, which leaves it AND-only wherever the models agree closely enough)."""
+    zero = torch.zeros_like(u)
+    and_only = 0.5 * u
+    if u.shape[0] > 1:
+        shared = and_only.mean(dim=0, keepdim=True)
+        and_only = shared + (and_only - shared).clamp(-beta, beta)
+    return [(zero, zero), (and_only, zero)]
 
-    ``u`` is (2^n,) for one model or (m, 2^n) for m models, each with u(∅) = 0. The primal iterate is always
-    feasible, so the reported loss is the true objective of the returned (p, q). PDHG's iterates oscillate, so it
-    stops when the best loss improved by less than ``tol`` (relative) over the last ``patience`` iterations, or after
-    ``max_iter`` iterations. Without restarts PDHG converges sublinearly here: at n = 10 it is within about 1% of
-    the LP optimum after 30-40k iterations.
 
-    The problem is solved for u·s with s = PDHG_MEAN_U / mean|u| and the solution scaled back: the loss is
-    1-homogeneous in (u, p, q), and PDHG's dual ball has radius 1 whatever the size of u, so without this a
-    probability output (|u| ~ 0.01) converges some 20 times slower than log-odds.
-    """
-    start = time.perf_counter()
-    dev = torch.device(device) if device is not None else torch.device("cpu")
-    u = _as_rows(torch.as_tensor(u)).to(dev)
-    scale = PDHG_MEAN_U / max(float(u.abs().mean()), 1e-300)
-    u = u * scale
-    m, size = u.shape
-    n = n_players_of(size)
-    q_bound = noise_bounds(u, qthres)
-    phat_bound = (pthres * (u[:, -1] - u[:, 0]).mean()).abs() if m > 1 else torch.tensor(0.0, dtype=u.dtype)
-    phat_bound = phat_bound.to(dev)
-
-    k = torch.tensor(popcounts(n), dtype=u.dtype, device=dev)
-    and_rows = torch.pow(2.0, k)  # row S of M_and has 2^|S| nonzeros
-    or_rows = and_rows.clone()
-    or_rows[0] = 1.0
-    and_cols = torch.pow(2.0, n - k)  # column T of M_and: supersets of T
-    or_cols = torch.pow(2.0, k)  # column T of M_or: rows S ⊇ N∖T (T = ∅ also hits row ∅)
-    or_cols[0] += 1.0
-    coef_row = 1.0 + 0.5 + (1.0 if m > 1 else 0.0)  # |coefficients| of p̄, q, p̂ in each row
-    sigma_and = 1.0 / (coef_row * and_rows)
-    sigma_or = 1.0 / (coef_row * or_rows)
-    tau_pbar = 1.0 / (m * (and_cols + or_cols))
-    tau_phat = 1.0 / (and_cols + or_cols)
-    tau_q = 1.0 / (0.5 * (and_cols + or_cols))
-
-    zero_and, zero_or = interactions_of(u, torch.zeros_like(u), torch.zeros_like(u))  # d: the interactions at 0
-    pbar = torch.zeros(1, size, dtype=u.dtype, device=dev)
-    phat = torch.zeros_like(u)
-    q = torch.zeros_like(u)
-    y_and = torch.zeros_like(u)
-    y_or = torch.zeros_like(u)
-    pbar_bar, phat_bar, q_bar = pbar, phat, q
-
-    def objective(pb, ph, qq):
-        ia, io = interactions_of(u, pb + ph, qq)
-        return float(shared_loss(ia, io, alpha)), ia, io
-
-    best = (objective(pbar, phat, q)[0], pbar.clone(), phat.clone(), q.clone())
-    curve = [(0, best[0] / scale)]
-    history = [best[0]]
-    window = max(1, patience // check_every)  # checks spanning ``patience`` iterations
-    converged = False
-    iteration = 0
-    for iteration in range(1, max_iter + 1):
-        p_bar = pbar_bar + phat_bar
-        ka = and_interactions(p_bar + 0.5 * q_bar)  # K x̄: AND rows
-        ko = or_interactions(0.5 * q_bar - p_bar)
-        y_and, y_or = _dual_step(y_and, y_or, ka, ko, zero_and, zero_or, sigma_and, sigma_or, alpha)
-        gt_and = mobius_supersets(y_and)  # M_andᵀ y
-        gt_or = or_interactions_transpose(y_or)  # M_orᵀ y
-        grad_p = gt_and - gt_or
-        grad_q = 0.5 * (gt_and + gt_or)
-        new_pbar = pbar - tau_pbar * grad_p.sum(dim=0, keepdim=True)
-        new_phat = (phat - tau_phat * grad_p).clamp(-phat_bound, phat_bound)
-        new_q = torch.maximum(torch.minimum(q - tau_q * grad_q, q_bound), -q_bound)
-        pbar_bar, phat_bar, q_bar = 2 * new_pbar - pbar, 2 * new_phat - phat, 2 * new_q - q
-        pbar, phat, q = new_pbar, new_phat, new_q
-        if iteration % check_every == 0:
-            loss = objective(pbar, phat, q)[0]
-            if loss < best[0]:
-                best = (loss, pbar.clone(), phat.clone(), q.clone())
-            history.append(best[0])
-            curve.append((iteration, loss / scale))
-            if progress is not None:
-                progress(iteration / max_iter, f"AND-OR solver: iteration {iteration}, loss {loss / scale:.4g}")
-            if cancel is not None and cancel():
-                from .errors import Cancelled
-
-                raise Cancelled("AND-OR decomposition cancelled")
-            if len(history) > window and history[-window - 1] - history[-1] <= tol * max(abs(history[-1]), 1e-12):
-                converged = True
-                break
-    loss, pb, ph, qq = best
-    ia, io = interactions_of(u, pb + ph, qq)
+def _finish(u: torch.Tensor, p: torch.Tensor, q: torch.Tensor, lower: float, alpha: float, scale: float,
+            **report) -> Decomposition:
+    """Scale back, keep the best of (p, q) and the starting splits, and reorganise."""
+    beta = report.pop("beta")
+    candidates = [(p, q)] + _starts(u, beta)
+    losses = [float(shared_loss(*interactions_of(u, cp, cq), alpha)) for cp, cq in candidates]
+    best = int(np.argmin(losses))
+    p, q = candidates[best]
+    ia, io = interactions_of(u, p, q)
     ia, io = reorganize(ia.cpu().numpy() / scale, io.cpu().numpy() / scale)
-    return Decomposition(
-        i_and=ia,
-        i_or=io,
-        p=(pb + ph).cpu().numpy() / scale,
-        q=qq.cpu().numpy() / scale,
-        loss=loss / scale,
-        solver="pdhg",
-        iterations=iteration,
-        seconds=time.perf_counter() - start,
-        curve=curve,
-        converged=converged,
-    )
-
-
-def _dual_step(y_and, y_or, ka, ko, d_and, d_or, sigma_and, sigma_or, alpha):
-    """y ← proj_dual-ball(y + σ(K x̄ + d)) for the AND and OR rows, projected jointly over models per subset."""
-    w_and = y_and + sigma_and * (ka + d_and)
-    w_or = y_or + sigma_or * (ko + d_or)
-    return _project_dual(w_and, alpha), _project_dual(w_or, alpha)
+    return Decomposition(ia, io, p.cpu().numpy() / scale, q.cpu().numpy() / scale, losses[best] / scale,
+                         lower / scale, **report)
 
 
 def _sparse_zeta(n: int):
@@ -256,47 +216,120 @@ def _sparse_or_values(n: int):
     return w.tocsr()
 
 
-def solve_lp(u: np.ndarray | torch.Tensor, *, qthres: float = QTHRES_SINGLE) -> Decomposition:
-    """Exact optimum of ‖I_and‖₁ + ‖I_or‖₁ over p (free) and |q| ≤ qthres·|u(N)| by linear programming (HiGHS).
+def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=None) -> tuple[torch.Tensor, ...]:
+    """Exact optimum of one model (u of shape (1, 2^n)) by :mod:`engine.ipm`; returns (p, q, lower bound, steps).
 
-    Since p is free, choosing p is choosing any split of u + q into an AND and an OR part, so the LP takes the
-    interactions themselves as variables (a = I_and, o = I_or, each as a difference of non-negative parts):
+    The interior point stops at a certified gap of IPM_GAP; its row prices w give the lower bound. It leaves the
+    optimum's zeros below 1e-6 of the largest interaction (:data:`engine.sparsity.ZERO_RATIO` counts them as zeros).
+    Should the certificate stay above IPM_FALLBACK_GAP (it has not on any game tried), HiGHS solves the LP instead.
+    """
+    n = n_players_of(u.shape[-1])
+    bound = noise_bounds(u, settings.qthres)
 
-        min Σ|a| + Σ|o|   s.t.   Σ_{T⊆S} a(T) + o(∅) + Σ_{T∩S≠∅} o(T) = u(S) + q(S) for every S,  |q| ≤ bound,
+    def lower_of(w: np.ndarray) -> float:
+        return dual_bound(u, torch.as_tensor(w)[None], torch.zeros_like(u), bound, 0.0, 0.0, n)
 
-    2^n + 1 equality rows and 4·3^n nonzeros (Chen Theorem 2's reconstruction; spec §3.4). Then
-    p = v_and − ½(u + q) with v_and = Z a.
+    def loss_of(p: torch.Tensor, q: torch.Tensor) -> float:
+        return float(shared_loss(*interactions_of(u, p, q), 0.0))
+
+    def gap_of(a: np.ndarray, q: np.ndarray, w: np.ndarray) -> float:
+        return relative_gap(loss_of(*split_of(u, torch.as_tensor(a)[None], torch.as_tensor(q)[None])), lower_of(w))
+
+    out = ipm.solve(u[0].cpu().numpy(), float(bound[0, 0]), gap_of, IPM_GAP, progress=progress, cancel=cancel)
+    lower = lower_of(out.w)
+    p, q = split_of(u, torch.as_tensor(out.a)[None], torch.as_tensor(out.q)[None])
+    if relative_gap(loss_of(p, q), lower) > IPM_FALLBACK_GAP:
+        p, q, lower, _ = solve_joint_lp(u, settings)
+    return p, q, lower, out.iterations
+
+
+IPM_GAP = 1e-6
+IPM_FALLBACK_GAP = 1e-4
+
+
+def split_of(u: torch.Tensor, a: torch.Tensor, q: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(p, q) whose AND interactions are a: v_and = Z a = ½(u + q) + p."""
+    return zeta(a) - 0.5 * (u + q), q
+
+
+
+def solve_joint_lp(u: torch.Tensor, settings: SolverSettings) -> tuple[torch.Tensor, ...]:
+    """Exact optimum of the (joint) loss for u of shape (m, 2^n) by HiGHS; returns (p, q, lower bound, 0).
+
+    Variables per model: a±, o± ≥ 0 (the interactions), q, s = Σ_{T≠∅} o(T), p̂; shared: p̄ and the per-subset
+    maxima t_and, t_or. Rows per model: Z a + W o + s − q = u and Z a − W o − s − 2p̄ − 2p̂ = 0 (the sum and the
+    difference of v_and and v_or, with B o = W o + s, W o(S) = o(∅) − Σ_{∅≠T⊆N∖S} o(T)), s = Σ_{T≠∅} o(T), and
+    a⁺ + a⁻ ≤ t_and, o⁺ + o⁻ ≤ t_or. Objective: Σ t_and + Σ t_or + α Σ (a⁺ + a⁻ + o⁺ + o⁻).
     """
     import scipy.sparse as sp
     from scipy.optimize import linprog
 
-    start = time.perf_counter()
-    u_vec = np.asarray(torch.as_tensor(u).reshape(-1).cpu().numpy(), dtype=np.float64)
-    size = u_vec.size
+    m, size = u.shape
     n = n_players_of(size)
+    u_np = u.cpu().numpy()
     z_mat, w_mat = _sparse_zeta(n), _sparse_or_values(n)
-    ones = sp.csr_matrix(np.ones((size, 1)))
-    # Columns: a⁺, a⁻, o⁺, o⁻ (≥ 0), q (bounded), s = Σ_{T≠∅} o(T) (free).
-    values = sp.hstack([z_mat, -z_mat, w_mat, -w_mat, -sp.identity(size), ones])
-    sum_row = np.r_[0.0, np.ones(size - 1)]
-    total = sp.csr_matrix(np.r_[np.zeros(2 * size), -sum_row, sum_row, np.zeros(size), 1.0][None])
-    bound = qthres * abs(u_vec[-1] - u_vec[0])
-    res = linprog(
-        np.r_[np.ones(4 * size), np.zeros(size + 1)],
-        A_eq=sp.vstack([values, total], format="csc"),
-        b_eq=np.r_[u_vec, 0.0],
-        bounds=[(0, None)] * (4 * size) + [(-bound, bound)] * size + [(None, None)],
-        method="highs-ipm",
-    )
+    eye, ones = sp.identity(size, format="csr"), sp.csr_matrix(np.ones((size, 1)))
+    nonempty = sp.csr_matrix(np.r_[0.0, np.ones(size - 1)][None])
+    width = 6 * size + 1  # a⁺, a⁻, o⁺, o⁻, q, p̂, s
+    total = m * width + 3 * size  # then p̄, t_and, t_or
+    pbar_col, ta_col, to_col = m * width, m * width + size, m * width + 2 * size
+
+    def block(pieces: dict[int, sp.spmatrix], rows: int) -> sp.csr_matrix:
+        """A row block with ``pieces`` placed at their first columns."""
+        mats, cursor = [], 0
+        for col, mat in sorted(pieces.items()):
+            mats += [sp.csr_matrix((rows, col - cursor)), mat]
+            cursor = col + mat.shape[1]
+        mats.append(sp.csr_matrix((rows, total - cursor)))
+        return sp.hstack(mats, format="csr")
+
+    eq, eq_rhs, ub = [], [], []
+    bound = noise_bounds(u, settings.qthres).cpu().numpy()[:, 0]
+    beta = specific_bound(u, settings.pthres)
+    for i in range(m):
+        c0 = i * width
+        eq.append(block({c0: sp.hstack([z_mat, -z_mat, w_mat, -w_mat, -eye]), c0 + 6 * size: ones}, size))
+        eq_rhs.append(u_np[i])
+        eq.append(block({c0: sp.hstack([z_mat, -z_mat, -w_mat, w_mat]), c0 + 5 * size: -2 * eye,
+                         c0 + 6 * size: -ones, pbar_col: -2 * eye}, size))
+        eq_rhs.append(np.zeros(size))
+        eq.append(block({c0 + 2 * size: sp.hstack([-nonempty, nonempty]), c0 + 6 * size: sp.csr_matrix([[1.0]])}, 1))
+        eq_rhs.append(np.zeros(1))
+        ub.append(block({c0: sp.hstack([eye, eye]), ta_col: -eye}, size))
+        ub.append(block({c0 + 2 * size: sp.hstack([eye, eye]), to_col: -eye}, size))
+    cost = np.zeros(total)
+    cost[ta_col:] = 1.0
+    for i in range(m):
+        cost[i * width: i * width + 4 * size] = settings.alpha
+    bounds = []
+    for i in range(m):
+        bounds += [(0, None)] * (4 * size) + [(-bound[i], bound[i])] * size + [(-beta, beta)] * size + [(None, None)]
+    bounds += [(None, None)] * size + [(0, None)] * (2 * size)
+    res = linprog(cost, A_ub=sp.vstack(ub, format="csc"), b_ub=np.zeros(2 * m * size),
+                  A_eq=sp.vstack(eq, format="csc"), b_eq=np.concatenate(eq_rhs), bounds=bounds, method=LP_METHOD)
     if res.status != 0:
         raise RuntimeError(f"LP solver failed: {res.message}")
-    a = res.x[:size] - res.x[size : 2 * size]
-    q = res.x[4 * size : 5 * size]
-    p = (z_mat @ a) - 0.5 * (u_vec + q)
-    ia, io = interactions_of(torch.as_tensor(u_vec)[None], torch.as_tensor(p)[None], torch.as_tensor(q)[None])
-    loss = float(shared_loss(ia, io, 0.0))
-    ia, io = reorganize(ia.numpy(), io.numpy())
-    return Decomposition(ia, io, p[None], q[None], loss, "lp", seconds=time.perf_counter() - start)
+    x = res.x
+    pbar = x[pbar_col: pbar_col + size]
+    p = np.stack([pbar + x[i * width + 5 * size: i * width + 6 * size] for i in range(m)])
+    q = np.stack([x[i * width + 4 * size: i * width + 5 * size] for i in range(m)])
+    q = np.clip(q, -bound[:, None], bound[:, None])
+    duals = res.eqlin.marginals.reshape(m, 2 * size + 1)
+    y, z = torch.as_tensor(duals[:, :size]), torch.as_tensor(duals[:, size: 2 * size])
+    lower = dual_bound(u, y, z, torch.as_tensor(bound).reshape(-1, 1), beta, settings.alpha, n)
+    return torch.as_tensor(p), torch.as_tensor(q), lower, 0
+
+
+def solve_first_order(u: torch.Tensor, settings: SolverSettings, device: str, progress=None,
+                      cancel=None) -> tuple[torch.Tensor, ...]:
+    """Restarted PDHG (:mod:`engine.pdhg`) from the best starting split; returns (p, q, lower bound, iterations,
+    restarts, curve)."""
+    dev = torch.device(device)
+    u = u.to(dev)
+    beta = specific_bound(u, settings.pthres)
+    out = pdhg.solve(u, noise_bounds(u, settings.qthres), beta, settings.alpha, _starts(u, beta), tol=settings.tol,
+                     max_iter=settings.max_iter, max_seconds=settings.max_seconds, progress=progress, cancel=cancel)
+    return out.p.cpu(), out.q.cpu(), out.lower_bound, out.iterations, out.curve
 
 
 def half_half_loss(u: np.ndarray | torch.Tensor) -> float:
@@ -311,15 +344,31 @@ def and_only_loss(u: np.ndarray | torch.Tensor) -> float:
     return float(and_interactions(_as_rows(torch.as_tensor(u))).abs().sum())
 
 
-LP_MAX_PLAYERS = 11
-LP_SECONDS_AT_MAX = 5.0  # HiGHS' interior point method at n = 11 on two CPU cores; about 8× per player (README)
-
-
-def chosen_solver(n: int, solver: str = "auto") -> str:
-    """The solver :func:`decompose` runs for n players: "auto" is the LP up to LP_MAX_PLAYERS, PDHG beyond."""
-    if solver == "auto":
-        return "lp" if n <= LP_MAX_PLAYERS else "pdhg"
-    return solver
+def solve(u: np.ndarray | torch.Tensor, settings: SolverSettings, progress=None, cancel=None) -> Decomposition:
+    """The AND-OR decomposition of u (2^n,) or (m, 2^n), each row with u(∅) = 0, by the solver :func:`plan` picks."""
+    start = time.perf_counter()
+    rows = _as_rows(torch.as_tensor(u)).cpu()
+    m, size = rows.shape
+    n = n_players_of(size)
+    chosen = plan(n, m, settings)
+    mean = float(rows.abs().mean())
+    scale = SOLVE_MEAN_U / mean if mean > 0 else 1.0
+    scaled = rows * scale
+    curve: list = []
+    iterations = 0
+    if chosen.solver == "lp":
+        if progress is not None:
+            progress(0.0, f"exact LP over {m} × 2 × 2^{n} interactions")
+        if m == 1:
+            p, q, lower, iterations = solve_lp(scaled, settings, progress, cancel)
+        else:
+            p, q, lower, _ = solve_joint_lp(scaled, settings)
+    else:
+        p, q, lower, iterations, curve = solve_first_order(scaled, settings, chosen.device, progress, cancel)
+        curve = [(it, loss / scale, low / scale) for it, loss, low in curve]
+    return _finish(scaled, p, q, lower, settings.alpha, scale, beta=specific_bound(scaled, settings.pthres),
+                   solver=chosen.solver, iterations=iterations, seconds=time.perf_counter() - start, curve=curve,
+                   tol=settings.tol if chosen.solver == "pdhg" else IPM_FALLBACK_GAP)
 
 
 def decompose(
@@ -327,18 +376,28 @@ def decompose(
     *,
     qthres: float = QTHRES_SINGLE,
     solver: str = "auto",
-    device: str | torch.device | None = None,
+    settings: SolverSettings | None = None,
     progress=None,
     cancel=None,
 ) -> Decomposition:
-    """AND-OR decomposition of one model's u (u(∅) = 0): the exact LP up to n = LP_MAX_PLAYERS ("auto"), PDHG beyond."""
-    n = n_players_of(torch.as_tensor(u).shape[-1])
-    solver = chosen_solver(n, solver)
-    if solver == "lp":
-        if progress is not None:  # HiGHS reports nothing while it runs: say what is running and for how long
-            seconds = max(1, round(LP_SECONDS_AT_MAX * 8.0 ** (n - LP_MAX_PLAYERS)))
-            progress(0.0, f"exact LP over 2 × 2^{n} interactions (about {seconds} s on two CPU cores)")
-        return solve_lp(u, qthres=qthres)
-    if solver == "pdhg":
-        return solve_pdhg(u, qthres=qthres, device=device, progress=progress, cancel=cancel)
-    raise ValueError(f"unknown AND-OR solver {solver!r}; choose 'auto', 'lp' or 'pdhg'")
+    """AND-OR decomposition of one model's u (u(∅) = 0): ``.loss`` is the objective of the returned solution,
+    ``.gap`` its certified relative gap to the optimum. ``settings`` (if given) overrides ``qthres`` and ``solver``."""
+    settings = settings or SolverSettings(qthres=qthres, solver=solver)
+    return solve(u, replace(settings, alpha=0.0), progress, cancel)
+
+
+def decompose_joint(
+    u_stack: np.ndarray | torch.Tensor,
+    *,
+    alpha: float = ALPHA_SHARED,
+    pthres: float = PTHRES_SHARED,
+    qthres: float = QTHRES_SHARED,
+    solver: str = "auto",
+    settings: SolverSettings | None = None,
+    progress=None,
+    cancel=None,
+) -> Decomposition:
+    """Joint extraction (Chen et al. eq. 6) over m ≥ 2 models, u_stack of shape (m, 2^n), each row with u(∅) = 0;
+    ``.loss`` is the joint objective of the returned solution, ``.gap`` its certified relative gap."""
+    settings = settings or SolverSettings(qthres=qthres, alpha=alpha, pthres=pthres, solver=solver)
+    return solve(u_stack, settings, progress, cancel)

@@ -11,19 +11,18 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
-import torch
 
 from . import and_or
 from .cache import ResultCache, cache_key
 from .errors import EngineError
 from .game import CancelFn, ProgressFn
-from .limits import check_affordable, check_solver_affordable
+from .limits import check_affordable, check_solver_affordable, within_time_limit
 from .outputs import OutputSpec
 from .result import InteractionResult, Provenance, SolverReport
 from .zoo import Sample, ZooModel, checkpoint_id, checkpoint_states, free_text_sample, get_model
 from .zoo.base import model_device
 
-ENGINE_VERSION = "0.2.0"  # 0.2: the LP over the interactions themselves (another optimum where not unique), PDHG scaled
+ENGINE_VERSION = "0.3.0"  # 0.3: interior-point LP up to 12 players, joint LP, restarted PDHG; certified gaps
 METHODS = ("and", "and-or")
 
 
@@ -40,14 +39,6 @@ class Request:
     method: str = "and-or"
     qthres: float = and_or.QTHRES_SINGLE
     solver: str = "auto"
-
-
-GPU_MIN_PLAYERS = 16  # below this the solver's ~100 small kernels per iteration run faster on the CPU (H100: 5×)
-
-
-def default_device(n: int) -> str:
-    """Where the solver runs: CUDA for large games when present, else the CPU."""
-    return "cuda" if torch.cuda.is_available() and n >= GPU_MIN_PLAYERS else "cpu"
 
 
 def resolve_sample(model: ZooModel, sample_id: str) -> Sample:
@@ -148,16 +139,15 @@ def decompose_result(
     base: InteractionResult, settings: dict, device: str | None = None, progress=None, cancel=None
 ) -> InteractionResult:
     """AND-OR decomposition of an AND-only result's u = v − v(∅); v(∅) goes back into I_and(∅)."""
-    device = device or default_device(base.n)
-    if and_or.chosen_solver(base.n, settings["requested_solver"]) == "pdhg":
-        check_solver_affordable(base.u, device, qthres=settings["qthres"])
-    solved = and_or.decompose(base.u, qthres=settings["qthres"], solver=settings["requested_solver"], device=device,
-                              progress=progress, cancel=cancel)
+    solver_settings = within_time_limit(and_or.SolverSettings(qthres=settings["qthres"],
+                                                              solver=settings["requested_solver"], device=device))
+    check_solver_affordable(base.u, solver_settings)
+    solved = and_or.decompose(base.u, settings=solver_settings, progress=progress, cancel=cancel)
     i_and, i_or = solved.i_and[0].copy(), solved.i_or[0]
     i_and[0] += base.v_empty
     report = SolverReport.from_decomposition(solved, half_half_loss=and_or.half_half_loss(base.u),
                                              and_only_loss=and_or.and_only_loss(base.u), **settings)
-    provenance = replace(base.provenance, method="and-or", device=device if solved.solver == "pdhg" else "cpu")
+    provenance = replace(base.provenance, method="and-or", device=and_or.plan(base.n, 1, solver_settings).device)
     return InteractionResult(base.players, base.v, i_and, i_or, "and-or", solved.p[0], solved.q[0], report, provenance)
 
 
@@ -206,13 +196,14 @@ def joint_results(
     bases: list[InteractionResult], settings: dict, device: str | None = None, progress=None, cancel=None
 ) -> list[InteractionResult]:
     """Solve the joint problem over the models' u = v − v(∅); one result per model (method "shared")."""
-    device = device or default_device(bases[0].n)
     u = np.stack([b.u for b in bases])
-    check_solver_affordable(u, device, alpha=settings["alpha"], pthres=settings["pthres"], qthres=settings["qthres"])
-    solved = and_or.solve_pdhg(u, alpha=settings["alpha"], pthres=settings["pthres"], qthres=settings["qthres"],
-                               device=device, progress=progress, cancel=cancel)
-    report = SolverReport.from_decomposition(solved, solver="pdhg-joint", models=[b.provenance.model_id for b in bases],
-                                             **settings)
+    solver_settings = within_time_limit(and_or.SolverSettings(qthres=settings["qthres"], alpha=settings["alpha"],
+                                                              pthres=settings["pthres"], device=device))
+    check_solver_affordable(u, solver_settings)
+    solved = and_or.decompose_joint(u, settings=solver_settings, progress=progress, cancel=cancel)
+    device = and_or.plan(bases[0].n, len(bases), solver_settings).device
+    report = SolverReport.from_decomposition(solved, solver=f"{solved.solver}-joint",
+                                             models=[b.provenance.model_id for b in bases], **settings)
     results = []
     for i, base in enumerate(bases):
         i_and = solved.i_and[i].copy()

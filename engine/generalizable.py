@@ -1,6 +1,6 @@
 """Generalizable (shared) interactions across models (Chen, Lou, Huang, Zhang, ICLR 2024; spec §7).
 
-The joint extraction itself is :func:`engine.and_or.solve_pdhg` with m ≥ 2 models and α > 0 (see
+The joint extraction itself is :func:`engine.and_or.decompose_joint` with m ≥ 2 models and α > 0 (see
 :func:`engine.explain.explain_shared`). Here are the metrics over its per-model results:
 
 - transferability with top-k sets: s^(i) = |∩_j topk_j| / k, separately for AND and OR (Definition 1, §7.1),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
+from dataclasses import replace
 
 import numpy as np
 import torch
 
-from .and_or import PDHG_MAX_ITER, solve_pdhg
+from .and_or import JOINT_LP_MAX_PLAYERS, SolverSettings, plan, solve
 from .errors import TooLarge
 from .game import Game
 from .masks import all_masks, n_players_of
@@ -18,6 +20,9 @@ MAX_BATCH_BYTES = 256 * 2**20  # masked inputs of one batch
 ACTIVATION_FACTOR = 64  # a network's activations per sample, as a multiple of its input (generous for MiniLM)
 PROBE = 8
 SOLVER_PROBE = 30  # PDHG iterations timed before a long solve
+PDHG_MIN_ITERATIONS = 2000  # fewer than this in the time limit would leave the first-order solver far from the optimum
+IPM_BYTES_PER_ENTRY = 32  # the interior point's normal matrix, its factor and two int32 index grids, per entry
+IPM_STEPS = 25  # interior-point steps of a typical exact solve (17-22 on the games of bench/solvers.py)
 
 
 def estimate_seconds(game: Game) -> float:
@@ -75,27 +80,57 @@ def max_players(seconds: float, n: int, max_seconds: float) -> int:
     return max(1, int(np.floor(np.log2(max(max_seconds / per_eval, 1.0)))))
 
 
-def estimate_solver_seconds(u: np.ndarray, device: str | None = None, **pdhg_settings) -> float:
-    """Time for PDHG_MAX_ITER iterations of the AND-OR solver on u (one model's row or m rows), extrapolated from
-    SOLVER_PROBE timed iterations with the same settings on the same device."""
+def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
+    """Time for the solve :func:`engine.and_or.plan` picks for u (one model's row or m rows).
+
+    An exact LP: IPM_STEPS interior-point steps, each a dense Cholesky factorisation of its normal matrix (2^n rows
+    for one model, m·2^(n+1) for the joint LP's sum and difference rows), timed at 512 rows and scaled by rows³.
+    PDHG: PDHG_MIN_ITERATIONS iterations, extrapolated from SOLVER_PROBE timed ones.
+    """
+    rows = np.atleast_2d(np.asarray(u, dtype=np.float64))
+    m, n = rows.shape[0], n_players_of(rows.shape[-1])
+    chosen = plan(n, m, settings)
+    if chosen.solver == "lp":
+        size = (1 << n) if m == 1 else m << (n + 1)
+        probe = torch.eye(512, dtype=torch.float64) * 512 + torch.ones(512, 512, dtype=torch.float64)
+        start = time.perf_counter()
+        torch.linalg.cholesky(probe)
+        return (time.perf_counter() - start) * (size / 512) ** 3 * IPM_STEPS * 2.0  # 2×: assembly and solves
     start = time.perf_counter()
-    solve_pdhg(u, max_iter=SOLVER_PROBE, check_every=SOLVER_PROBE, device=device, **pdhg_settings)
-    return (time.perf_counter() - start) / SOLVER_PROBE * PDHG_MAX_ITER
+    solve(rows, replace(settings, solver="pdhg", max_iter=SOLVER_PROBE, max_seconds=math.inf))
+    return (time.perf_counter() - start) / SOLVER_PROBE * PDHG_MIN_ITERATIONS
 
 
-def check_solver_affordable(u: np.ndarray, device: str | None = None, max_seconds: float | None = None,
-                            **pdhg_settings) -> None:
-    """Refuse an AND-OR solve by PDHG when its estimated time (:func:`estimate_solver_seconds`) exceeds
-    ``max_seconds`` (default MAX_SECONDS); the message names the time and the largest n that fits (a PDHG iteration
-    costs ∝ n·2^n)."""
+def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds: float | None = None) -> None:
+    """Refuse an AND-OR solve whose estimate (:func:`estimate_solver_seconds`) exceeds ``max_seconds`` (default
+    MAX_SECONDS), or a joint LP beyond JOINT_LP_MAX_PLAYERS; the message names the time and the largest n that fits
+    (the LP's cost grows ∝ 8^n, a PDHG iteration's ∝ n·2^n)."""
     max_seconds = MAX_SECONDS if max_seconds is None else max_seconds
-    seconds = estimate_solver_seconds(u, device, **pdhg_settings)
+    rows = np.atleast_2d(np.asarray(u))
+    m, n = rows.shape[0], n_players_of(rows.shape[-1])
+    chosen = plan(n, m, settings)
+    if chosen.solver == "lp" and m > 1 and n > JOINT_LP_MAX_PLAYERS:
+        raise TooLarge(f"the exact joint LP runs up to {JOINT_LP_MAX_PLAYERS} players (here {n}); choose the "
+                       f"first-order solver, fewer players, or AND interactions only (no solver).")
+    if chosen.solver == "lp" and m == 1 and IPM_BYTES_PER_ENTRY * 4.0**n > available_memory(torch.device("cpu")) / 2:
+        raise TooLarge(f"the exact LP of {n} players needs dense 2^{n}×2^{n} matrices, about "
+                       f"{IPM_BYTES_PER_ENTRY * 4.0**n / 2**30:,.1f} GiB, more than half the free memory; choose the "
+                       f"first-order solver, fewer players, or AND interactions only (no solver).")
+    seconds = estimate_solver_seconds(rows, settings)
     if seconds <= max_seconds:
         return
-    n = n_players_of(np.shape(u)[-1])
-    fits = max([k for k in range(1, n) if seconds * k * 2.0**k / (n * 2.0**n) <= max_seconds], default=1)
+    if chosen.solver == "lp":
+        fits = max([k for k in range(1, n) if seconds / 8.0 ** (n - k) <= max_seconds], default=1)
+        work = f"the exact LP over {m} × 2 × 2^{n} = {m * (2 << n):,} interactions"
+    else:
+        fits = max([k for k in range(1, n) if seconds * k * 2.0**k / (n * 2.0**n) <= max_seconds], default=1)
+        work = f"{PDHG_MIN_ITERATIONS:,} first-order solver iterations over 2 × 2^{n} = {2 << n:,} interactions"
     raise TooLarge(
-        f"the AND-OR decomposition of {n} players needs up to {PDHG_MAX_ITER:,} solver iterations over "
-        f"2 × 2^{n} = {2 << n:,} interactions, about {seconds:,.0f} s on this machine (limit {max_seconds:,.0f} s). "
-        f"Choose at most {fits} players, or AND interactions only (no solver)."
+        f"the AND-OR decomposition of {n} players needs {work}, about {seconds:,.0f} s on this machine "
+        f"(limit {max_seconds:,.0f} s). Choose at most {fits} players, or AND interactions only (no solver)."
     )
+
+
+def within_time_limit(settings: SolverSettings) -> SolverSettings:
+    """The settings with PDHG's time budget capped at MAX_SECONDS (a new object; the argument is not changed)."""
+    return replace(settings, max_seconds=min(settings.max_seconds, MAX_SECONDS))

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from .and_or import Decomposition
 
 FORMAT_VERSION = 1
-ZERO_RATIO = 1e-9  # |I| ≤ ZERO_RATIO·max|I| is an exact zero up to rounding (an LP's optimum, a dummy player)
+ZERO_RATIO = 1e-5  # |I| ≤ ZERO_RATIO·max|I| is an exact zero up to the exact solver's precision (its optimum's zeros
+# come out below 1e-6·max: the interior point stops at a certified gap of 1e-6) or rounding (a dummy player)
 
 
 def is_nonzero(strengths: np.ndarray, scale: float | None = None) -> np.ndarray:
@@ -47,19 +48,20 @@ def _from_dict(cls, data: dict[str, Any]):
 @dataclass(frozen=True)
 class SolverReport:
     """How an AND-OR decomposition was solved: the L1 objective ‖I_and‖₁ + ‖I_or‖₁ it reached, the baselines it beat
-    (AND only; half/half split), the solver's work, a certified lower bound where the solver gives one (relative gap
-    (loss − lower_bound)/loss), and the settings it ran with. Saved as JSON; keys missing in old files default."""
+    (AND only; half/half split), the solver's work, a certified lower bound on the optimum where the solver gives one
+    and the relative gap (loss − lower_bound)/lower_bound it certifies, and the settings it ran with. Saved as JSON;
+    keys missing in old files default."""
 
-    solver: str  # "lp", "pdhg", or "pdhg-joint" (joint extraction over models)
+    solver: str  # "lp", "pdhg", "lp-joint" or "pdhg-joint" (joint extraction over models)
     loss: float
     half_half_loss: float | None = None
     and_only_loss: float | None = None
     iterations: int = 0
     seconds: float = 0.0
     converged: bool = True
-    curve: list[tuple[int, float]] = field(default_factory=list)  # (iteration, loss of the iterate)
+    curve: list[tuple] = field(default_factory=list)  # PDHG: (iteration, best loss, best lower bound) at each check
     lower_bound: float | None = None
-    gap: float | None = None
+    gap: float | None = None  # None: no certificate (an old cache entry, or no positive lower bound)
     qthres: float | None = None
     requested_solver: str | None = None  # what the request asked for ("auto", "lp", "pdhg")
     alpha: float | None = None  # joint extraction only
@@ -70,8 +72,7 @@ class SolverReport:
     def from_decomposition(cls, solved: Decomposition, **extra: Any) -> SolverReport:
         """The report of an :class:`engine.and_or.Decomposition` (its solver, loss, work, curve and, when it has
         them, lower bound and gap), with ``extra`` facts and settings (baseline losses, qthres, ...)."""
-        facts = {f.name: getattr(solved, f.name) for f in fields(cls) if hasattr(solved, f.name)}
-        return _from_dict(cls, facts | extra)
+        return _from_dict(cls, solved.report() | extra)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SolverReport:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from engine.assumptions import high_order_check, monotonicity_check, polynomial_check, valid_count_bound
+from ui.certificate import draw_certificate
 from ui.context import view_context
 from ui.figures_assumptions import (
     bound_figure, high_order_figure, monotonicity_figure, orders_without_interactions, polynomial_figure,
@@ -20,6 +21,7 @@ teaching_note(
     "(Theorem 3), far below C(n, k)."
 )
 result = ctx.result()
+draw_certificate(result.report)
 
 
 def badge(passed: bool, text: str) -> None:

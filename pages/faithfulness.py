@@ -4,6 +4,7 @@ import streamlit as st
 
 from engine.faithfulness import fit, matching_curve
 from engine.sparsity import salient
+from ui.certificate import draw_certificate
 from ui.context import view_context
 from ui.figures_faithfulness import match_figure, matching_figure
 from ui.widgets import chart, exports, teaching_note
@@ -17,6 +18,7 @@ teaching_note(
     "**Matching precision** = Σ_top|I| / (Σ_top|I| + |v(N) − v(∅) − Σ_top I|) (Chen et al., Appx M)."
 )
 result = ctx.result()
+draw_certificate(result.report)
 total = 2 * (result.v.size - 1)
 k = st.slider("K (interactions kept)", 1, min(total, 300), min(salient(result).count or 1, 300), key="faith-k")
 top = fit(result, k)

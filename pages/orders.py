@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.certificate import draw_certificate
 from ui.context import view_context
 from ui.figures import order_bars_figure, order_box_figure
 from ui.widgets import chart, exports, teaching_note
@@ -14,6 +15,7 @@ teaching_note(
     "simple, reusable patterns; strong high-order ones are fragile (their noise grows like 2^|S|)."
 )
 result = ctx.result()
+draw_certificate(result.report)
 left, right = st.columns(2)
 with left:
     chart(order_box_figure(result), "orders-box", "box plot of interaction strength per order")

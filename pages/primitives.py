@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from engine.sparsity import largest_strength, salient
+from ui.certificate import draw_certificate
 from ui.context import view_context
 from ui.input_view import draw_input
 from ui.state import set_focus
@@ -20,6 +21,7 @@ teaching_note(
     "the table to see its players on the input."
 )
 result = ctx.result()
+draw_certificate(result.report)
 members = set(current.members()) if current is not None else set()
 
 probabilities = model.predict(ctx.sample)

@@ -14,8 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-# brute_and, brute_or, game_from_terms: re-exported for tests/test_and_or.py until it imports them from helpers.
-from helpers import SENTENCE, brute_and, brute_or, game_from_terms  # noqa: E402, F401
+from helpers import SENTENCE  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -90,11 +90,13 @@ def sparsity_figure(
 
 
 def solver_figure(report: SolverReport) -> go.Figure:
-    """The L1 loss ‖I_and‖₁ + ‖I_or‖₁ of a first-order solver's iterates (log axis) and the best one returned."""
-    iterations, losses = zip(*report.curve)
-    fig = line_figure(list(iterations), {"L1 of the iterate": (list(losses), BLUE, "solid")},
+    """A first-order solve's record per check: the best loss ‖I_and‖₁ + ‖I_or‖₁ so far and the best certified lower
+    bound on the optimum (log axis; a bound of 0 is left out), the returned loss dotted."""
+    iterations, losses, lowers = (list(column) for column in zip(*report.curve))
+    lowers = [low if low > 0 else None for low in lowers]
+    fig = line_figure(iterations, {"best loss": (losses, BLUE, "solid"), "certified lower bound": (lowers, GREY, "dash")},
                       "Convergence of the AND-OR solve", "iteration", "‖I_and‖₁ + ‖I_or‖₁")
-    fig.add_hline(y=report.loss, line_dash="dot", line_color=GREY, annotation_text="best (returned)")
+    fig.add_hline(y=report.loss, line_dash="dot", line_color=GREY, annotation_text="returned")
     log_axis(fig)
     return fig
 

@@ -52,3 +52,20 @@ def test_a_bad_output_file_is_refused_before_any_work(tmp_path):
         bad = cli("explain", "digits-cnn", "digit-10", "--out", str(out))
         assert bad.returncode == 2 and says in bad.stderr and "Traceback" not in bad.stderr
         assert "masked samples" not in bad.stderr  # refused before the model ran
+
+
+def test_precompute_warms_the_shared_view_of_a_bundled_pair(monkeypatch):
+    """With AND-OR among the methods, a paired model's precompute also runs the pair's joint extraction."""
+    import importlib
+
+    cli_main = importlib.import_module("engine.__main__")
+    explain_module = importlib.import_module("engine.explain")  # ``engine.explain`` is the function
+    calls = []
+    monkeypatch.setattr(explain_module, "explain", lambda request, **kwargs: calls.append(("one", request.method)))
+    monkeypatch.setattr(explain_module, "explain_shared",
+                        lambda models, sample_id, **kwargs: calls.append(("pair", tuple(models), sample_id)))
+    assert cli_main.main(["precompute", "digits-mlp", "--samples", "digit-10"]) == 0
+    assert calls == [("one", "and"), ("one", "and-or"), ("pair", ("digits-cnn", "digits-mlp"), "digit-10")]
+    calls.clear()
+    assert cli_main.main(["precompute", "digits-mlp", "--samples", "digit-10", "--methods", "and"]) == 0
+    assert calls == [("one", "and")]

@@ -65,8 +65,11 @@ def test_old_metadata_loads_with_defaults():
 
 def test_report_from_a_decomposition():
     solved = Decomposition(np.zeros((1, 4)), np.zeros((1, 4)), np.zeros((1, 4)), np.zeros((1, 4)), loss=1.5,
-                           solver="pdhg", iterations=7, seconds=0.5, curve=[(1, 3.0)], converged=False)
+                           lower_bound=1.2, solver="pdhg", iterations=7, seconds=0.5, curve=[(1, 3.0, 1.0)], tol=0.01)
     report = SolverReport.from_decomposition(solved, half_half_loss=2.0, qthres=0.1)
     assert (report.solver, report.loss, report.iterations, report.converged) == ("pdhg", 1.5, 7, False)
-    assert report.half_half_loss == 2.0 and report.qthres == 0.1 and report.curve == [(1, 3.0)]
+    assert report.lower_bound == 1.2 and report.gap == pytest.approx(0.25)
+    assert report.half_half_loss == 2.0 and report.qthres == 0.1 and report.curve == [(1, 3.0, 1.0)]
+    no_bound = Decomposition(*[np.zeros((1, 4))] * 4, loss=1.5, lower_bound=0.0, solver="pdhg")
+    assert SolverReport.from_decomposition(no_bound).gap is None  # infinite: stored as "no certificate"
     assert SolverReport.from_decomposition(solved, solver="pdhg-joint").solver == "pdhg-joint"

@@ -42,10 +42,10 @@ def test_shapley_against_permutation_formula(game):
 
 
 def test_shapley_with_and_or_split_is_the_same():
-    from engine.and_or import solve_lp
+    from engine.and_or import decompose
 
     v = np.random.default_rng(0).normal(size=1 << N)
-    split = solve_lp(v - v[0])
+    split = decompose(v - v[0])
     phi = shapley_values(split.i_and[0] + split.i_or[0])
     # the split matches v + q, so compare with the Shapley values of u + q
     assert phi == pytest.approx(shapley_values(engine.and_interactions(v - v[0] + split.q[0])))

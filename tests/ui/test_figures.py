@@ -85,7 +85,9 @@ def test_shared_figures():
     assert [t.name for t in transfer.data] == ["s_and, joint", "s_and, AND only", "s_or, joint"]
 
 
-def test_solver_figure_draws_the_curve_down_to_the_returned_loss():
-    report = SolverReport("pdhg", 1.0, curve=[(0, 5.0), (10, 2.0), (20, 1.0)])
+def test_solver_figure_draws_the_loss_down_and_the_certified_bound_up_to_the_returned_loss():
+    report = SolverReport("pdhg", 1.0, curve=[(0, 5.0, 0.0), (10, 2.0, 0.5), (20, 1.0, 0.9)])
     fig = solver_figure(report)
-    assert list(fig.data[0].x) == [0, 10, 20] and fig.layout.shapes[0].y0 == 1.0
+    loss, bound = fig.data
+    assert list(loss.x) == [0, 10, 20] and list(loss.y) == [5.0, 2.0, 1.0] and fig.layout.shapes[0].y0 == 1.0
+    assert list(bound.y) == [None, 0.5, 0.9]  # a bound of 0 has no place on the log axis

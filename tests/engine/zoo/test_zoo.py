@@ -81,18 +81,28 @@ def test_nan_output_and_time_limit_are_refused():
 
 
 def test_a_solve_too_long_for_the_limit_is_refused_before_it_starts(monkeypatch, tmp_path):
-    """PDHG is timed on a few iterations first; the exact LP (n ≤ 11) is not limited."""
+    """Every AND-OR solve is estimated first (the exact LP from a timed factorisation, PDHG from timed iterations)."""
     from engine import limits
+    from engine.and_or import SolverSettings
     from engine.cache import ResultCache
     from engine.explain import explain_shared
 
-    monkeypatch.setattr(limits, "MAX_SECONDS", 1e-6)
     cache = ResultCache(tmp_path)  # nothing computed before: every solve starts here
-    assert explain(Request("tabular-mlp-wide", "row-1", method="and-or"), cache).report.solver == "lp"
-    with pytest.raises(TooLarge, match=r"10 players .* about \d+ s on this machine \(limit 0 s\)\. Choose at most \d"):
+    explain(Request("tabular-mlp-wide", "row-1", method="and"), cache)  # the model's outputs, within the limit
+    monkeypatch.setattr(limits, "MAX_SECONDS", 1e-6)
+    with pytest.raises(TooLarge, match=r"10 players needs the exact LP over 1 × 2 × 2\^10 = 2,048 interactions, about "
+                                       r"\d+ s on this machine \(limit 0 s\)\. Choose at most \d+ players, or AND"):
+        explain(Request("tabular-mlp-wide", "row-1", method="and-or"), cache)
+    with pytest.raises(TooLarge, match="2,000 first-order solver iterations"):
         explain(Request("tabular-mlp-wide", "row-1", method="and-or", solver="pdhg"), cache)
     with pytest.raises(TooLarge, match="AND interactions only"):
         explain_shared(["tabular-mlp-wide", "tabular-mlp-deep"], "row-1", cache=cache)
+    monkeypatch.setattr(limits, "MAX_SECONDS", 1e6)
+    with pytest.raises(TooLarge, match="joint LP runs up to 10 players"):
+        limits.check_solver_affordable(np.zeros((2, 1 << 11)), SolverSettings(solver="lp", alpha=0.1))
+    monkeypatch.setattr(limits, "available_memory", lambda device: 2**20)
+    with pytest.raises(TooLarge, match=r"dense 2\^10×2\^10 matrices, about 0.0 GiB"):
+        limits.check_solver_affordable(np.zeros(1 << 10), SolverSettings())
 
 
 def test_batches_shrink_to_the_free_memory(monkeypatch):

@@ -1,0 +1,102 @@
+"""The AND-OR solvers side by side: time, certified gap, and gap to an exact optimum computed independently.
+
+Run by hand (``python -m bench.solvers [--quick]``); prints Markdown tables for the README. Games: random tanh networks
+and bundled models (the digits CNN and MLP, the tabular MLP) at 8 to 14 players; joint extractions of the bundled
+pairs and of two related random networks. The independent exact optimum is HiGHS on the LP of
+:func:`engine.and_or.solve_joint_lp` (one model: m = 1), run where it takes under a few minutes (n ≤ 12 for one model,
+n ≤ 9 jointly). "auto" is what the app runs; "pdhg" forces the first-order solver.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from engine import and_or  # noqa: E402
+from engine.explain import Request, explain  # noqa: E402
+from engine.masks import all_masks  # noqa: E402
+from engine.zoo import get_model  # noqa: E402
+
+EXACT_MAX_PLAYERS = 12
+
+
+def tanh_network(n: int, seed: int, width: int = 24) -> np.ndarray:
+    """u = v − v(∅) of a random one-hidden-layer tanh network on the 2^n masks."""
+    rng = np.random.default_rng(seed)
+    w1, w2 = rng.normal(size=(n, width)), rng.normal(size=width)
+    v = np.tanh(all_masks(n).astype(float) @ w1) @ w2
+    return v - v[0]
+
+
+def model_game(model_id: str, sample_id: str, n: int) -> np.ndarray:
+    """u of a bundled model on one sample with its n strongest candidates (inkiest patches, all features) as players."""
+    model = get_model(model_id)
+    sample = model.sample(sample_id)
+    candidates = model.candidates_of(sample)
+    order = sorted(range(len(candidates)), key=lambda c: -candidates[c].weight)
+    return explain(Request(model_id, sample_id, tuple(sorted(order[:n])), method="and")).u
+
+
+def exact_optimum(u: np.ndarray, settings: and_or.SolverSettings) -> tuple[float, float]:
+    """(optimum, seconds) by HiGHS, independent of the interior-point solver."""
+    start = time.perf_counter()
+    rows = torch.as_tensor(np.atleast_2d(u), dtype=torch.float64)
+    p, q, _, _ = and_or.solve_joint_lp(rows, settings)
+    loss = float(and_or.shared_loss(*and_or.interactions_of(rows, p, q), settings.alpha))
+    return loss, time.perf_counter() - start
+
+
+def row(game: str, n: int, solved: and_or.Decomposition, exact: float | None) -> str:
+    to_exact = f"{100 * (solved.loss / exact - 1):+.3f} %" if exact else "—"
+    gap = f"{100 * solved.gap:.3g} %" if np.isfinite(solved.gap) else "none"
+    return (f"| {game} | {n} | {solved.solver} | {solved.loss:.4f} | {gap} | {to_exact} | {solved.seconds:.2f} s "
+            f"({solved.iterations:,} it.) |")
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    torch.set_num_threads(2)
+    print(f"Machine: {os.cpu_count()} CPU cores, torch {torch.__version__}, no GPU" if not torch.cuda.is_available()
+          else f"Machine: {torch.cuda.get_device_name()}")
+    print("\n| game | n | solver | loss | certified gap | to exact (HiGHS) | time |")
+    print("|---|---|---|---|---|---|---|")
+    games = [(f"tanh network seed {s}", n, lambda n=n, s=s: tanh_network(n, s)) for s in (11, 12)
+             for n in ((8, 10) if quick else (8, 10, 12, 14))]
+    games += [(f"{m} digit-3", n, lambda m=m, n=n: model_game(m, "digit-3", n))
+              for m in ("digits-cnn", "digits-mlp") for n in ((10,) if quick else (10, 12, 14))]
+    games += [("tabular-mlp-wide row-1", 10, lambda: model_game("tabular-mlp-wide", "row-1", 10))]
+    single = and_or.SolverSettings()
+    for name, n, make in games:
+        u = make()
+        exact = exact_optimum(u, single) if n <= EXACT_MAX_PLAYERS else None
+        if exact:
+            print(f"| {name} | {n} | HiGHS (reference) | {exact[0]:.4f} | 0 | 0 | {exact[1]:.2f} s |")
+        for solver in ("auto", "pdhg"):
+            print(row(name, n, and_or.decompose(u, solver=solver), exact and exact[0]), flush=True)
+
+    print("\n| joint (m = 2) | n | solver | loss | certified gap | to exact (HiGHS) | time |")
+    print("|---|---|---|---|---|---|---|")
+    pairs = [("tanh networks seeds 11 + 12·0.4", n, lambda n=n: np.stack([tanh_network(n, 11),
+                                                                         tanh_network(n, 11) + 0.4 * tanh_network(n, 12)]))
+             for n in ((8,) if quick else (8, 10))]
+    pairs += [(f"{a} + {b}", n, lambda a=a, b=b, s=s, n=n: np.stack([model_game(a, s, n), model_game(b, s, n)]))
+              for a, b, s in (("digits-cnn", "digits-mlp", "digit-3"), ("tabular-mlp-wide", "tabular-mlp-deep", "row-1"))
+              for n in ((8,) if quick else (8, 10))]
+    joint = and_or.SolverSettings(qthres=and_or.QTHRES_SHARED, alpha=and_or.ALPHA_SHARED)
+    for name, n, make in pairs:
+        u = make()
+        exact = exact_optimum(u, joint) if n <= and_or.JOINT_LP_MAX_PLAYERS + 1 else None
+        if exact:
+            print(f"| {name} | {n} | HiGHS (reference) | {exact[0]:.4f} | 0 | 0 | {exact[1]:.2f} s |")
+        for solver in ("auto", "pdhg"):
+            print(row(name, n, and_or.decompose_joint(u, solver=solver), exact and exact[0]), flush=True)
+
+
+if __name__ == "__main__":
+    main()

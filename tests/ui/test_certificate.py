@@ -1,0 +1,22 @@
+"""What the views say about an AND-OR solve's distance to the optimum."""
+
+from engine.result import SolverReport
+from ui.certificate import certificate_note
+
+
+def test_an_exact_solve_is_called_the_optimum():
+    note = certificate_note(SolverReport("lp", 10.0, seconds=1.2, gap=3e-7))
+    assert not note.warning and "the optimum of the L1 loss, certified" in note.text and "interior point" in note.text
+
+
+def test_a_small_certified_gap_is_said_as_a_number():
+    note = certificate_note(SolverReport("pdhg", 10.0, iterations=4000, seconds=3.0, gap=0.0031))
+    assert not note.warning and "within 0.31 % of the optimum" in note.text and "4,000 iterations" in note.text
+
+
+def test_a_solve_that_stopped_short_is_a_warning_that_names_the_gap():
+    note = certificate_note(SolverReport("pdhg-joint", 10.0, iterations=9000, seconds=60.0, gap=0.0437), "Joint")
+    assert note.warning and note.text.startswith("Joint: the solver stopped")
+    assert "up to 4.37 % above the optimum" in note.text and "at most 10 players the exact LP" in note.text
+    unknown = certificate_note(SolverReport("pdhg", 10.0, gap=None))
+    assert unknown.warning and "no certified bound" in unknown.text
