@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from . import ipm, pdhg
-from .and_or_ops import dual_bound
+from .and_or_ops import dual_bound, relative_gap
 from .harsanyi import and_interactions, or_interactions, zeta
 from .masks import n_players_of, popcounts
 
@@ -126,11 +126,15 @@ class Decomposition:
                 "seconds": self.seconds, "converged": self.converged, "curve": self.curve}
 
 
-def relative_gap(loss: float, lower_bound: float) -> float:
-    """(loss − lower)/lower, 0 when loss ≤ lower (rounding) and infinite when only a non-positive bound is known."""
-    if loss <= lower_bound or loss <= 0.0:
-        return 0.0
-    return (loss - lower_bound) / lower_bound if lower_bound > 0.0 else math.inf
+@dataclass
+class _Solution:
+    """What a solver hands back, on the scaled u: a feasible (p, q), a certified lower bound, its work."""
+
+    p: torch.Tensor
+    q: torch.Tensor
+    lower_bound: float
+    iterations: int = 0
+    curve: list[tuple[int, float, float]] = field(default_factory=list)
 
 
 def _as_rows(u: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -181,18 +185,17 @@ def _starts(u: torch.Tensor, beta: float) -> list[tuple[torch.Tensor, torch.Tens
     return [(zero, zero), (and_only, zero)]
 
 
-def _finish(u: torch.Tensor, p: torch.Tensor, q: torch.Tensor, lower: float, alpha: float, scale: float,
-            **report) -> Decomposition:
-    """Scale back, keep the best of (p, q) and the starting splits, and reorganise."""
-    beta = report.pop("beta")
-    candidates = [(p, q)] + _starts(u, beta)
+def _finish(u: torch.Tensor, solution: _Solution, alpha: float, scale: float, beta: float, **report) -> Decomposition:
+    """Keep the best of the solution and the starting splits, scale back to u's units, and reorganise."""
+    candidates = [(solution.p, solution.q)] + _starts(u, beta)
     losses = [float(shared_loss(*interactions_of(u, cp, cq), alpha)) for cp, cq in candidates]
     best = int(np.argmin(losses))
     p, q = candidates[best]
     ia, io = interactions_of(u, p, q)
     ia, io = reorganize(ia.cpu().numpy() / scale, io.cpu().numpy() / scale)
+    curve = [(it, loss / scale, low / scale) for it, loss, low in solution.curve]
     return Decomposition(ia, io, p.cpu().numpy() / scale, q.cpu().numpy() / scale, losses[best] / scale,
-                         lower / scale, **report)
+                         solution.lower_bound / scale, iterations=solution.iterations, curve=curve, **report)
 
 
 def _sparse_zeta(n: int):
@@ -216,8 +219,8 @@ def _sparse_or_values(n: int):
     return w.tocsr()
 
 
-def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=None) -> tuple[torch.Tensor, ...]:
-    """Exact optimum of one model (u of shape (1, 2^n)) by :mod:`engine.ipm`; returns (p, q, lower bound, steps).
+def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=None) -> _Solution:
+    """Exact optimum of one model (u of shape (1, 2^n)) by :mod:`engine.ipm`.
 
     The interior point stops at a certified gap of IPM_GAP; its row prices w give the lower bound. It leaves the
     optimum's zeros below 1e-6 of the largest interaction (:data:`engine.sparsity.ZERO_RATIO` counts them as zeros).
@@ -239,8 +242,8 @@ def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=No
     lower = lower_of(out.w)
     p, q = split_of(u, torch.as_tensor(out.a)[None], torch.as_tensor(out.q)[None])
     if relative_gap(loss_of(p, q), lower) > IPM_FALLBACK_GAP:
-        p, q, lower, _ = solve_joint_lp(u, settings)
-    return p, q, lower, out.iterations
+        return solve_joint_lp(u, settings)
+    return _Solution(p, q, lower, out.iterations)
 
 
 IPM_GAP = 1e-6
@@ -253,8 +256,8 @@ def split_of(u: torch.Tensor, a: torch.Tensor, q: torch.Tensor) -> tuple[torch.T
 
 
 
-def solve_joint_lp(u: torch.Tensor, settings: SolverSettings) -> tuple[torch.Tensor, ...]:
-    """Exact optimum of the (joint) loss for u of shape (m, 2^n) by HiGHS; returns (p, q, lower bound, 0).
+def solve_joint_lp(u: torch.Tensor, settings: SolverSettings) -> _Solution:
+    """Exact optimum of the (joint) loss for u of shape (m, 2^n) by HiGHS.
 
     Variables per model: a±, o± ≥ 0 (the interactions), q, s = Σ_{T≠∅} o(T), p̂; shared: p̄ and the per-subset
     maxima t_and, t_or. Rows per model: Z a + W o + s − q = u and Z a − W o − s − 2p̄ − 2p̂ = 0 (the sum and the
@@ -317,19 +320,18 @@ def solve_joint_lp(u: torch.Tensor, settings: SolverSettings) -> tuple[torch.Ten
     duals = res.eqlin.marginals.reshape(m, 2 * size + 1)
     y, z = torch.as_tensor(duals[:, :size]), torch.as_tensor(duals[:, size: 2 * size])
     lower = dual_bound(u, y, z, torch.as_tensor(bound).reshape(-1, 1), beta, settings.alpha, n)
-    return torch.as_tensor(p), torch.as_tensor(q), lower, 0
+    return _Solution(torch.as_tensor(p), torch.as_tensor(q), lower)
 
 
 def solve_first_order(u: torch.Tensor, settings: SolverSettings, device: str, progress=None,
-                      cancel=None) -> tuple[torch.Tensor, ...]:
-    """Restarted PDHG (:mod:`engine.pdhg`) from the best starting split; returns (p, q, lower bound, iterations,
-    restarts, curve)."""
+                      cancel=None) -> _Solution:
+    """Restarted PDHG (:mod:`engine.pdhg`) from the best starting split, on ``device``."""
     dev = torch.device(device)
     u = u.to(dev)
     beta = specific_bound(u, settings.pthres)
     out = pdhg.solve(u, noise_bounds(u, settings.qthres), beta, settings.alpha, _starts(u, beta), tol=settings.tol,
                      max_iter=settings.max_iter, max_seconds=settings.max_seconds, progress=progress, cancel=cancel)
-    return out.p.cpu(), out.q.cpu(), out.lower_bound, out.iterations, out.curve
+    return _Solution(out.p.cpu(), out.q.cpu(), out.lower_bound, out.iterations, out.curve)
 
 
 def half_half_loss(u: np.ndarray | torch.Tensor) -> float:
@@ -354,20 +356,14 @@ def solve(u: np.ndarray | torch.Tensor, settings: SolverSettings, progress=None,
     mean = float(rows.abs().mean())
     scale = SOLVE_MEAN_U / mean if mean > 0 else 1.0
     scaled = rows * scale
-    curve: list = []
-    iterations = 0
     if chosen.solver == "lp":
         if progress is not None:
             progress(0.0, f"exact LP over {m} × 2 × 2^{n} interactions")
-        if m == 1:
-            p, q, lower, iterations = solve_lp(scaled, settings, progress, cancel)
-        else:
-            p, q, lower, _ = solve_joint_lp(scaled, settings)
+        solution = solve_lp(scaled, settings, progress, cancel) if m == 1 else solve_joint_lp(scaled, settings)
     else:
-        p, q, lower, iterations, curve = solve_first_order(scaled, settings, chosen.device, progress, cancel)
-        curve = [(it, loss / scale, low / scale) for it, loss, low in curve]
-    return _finish(scaled, p, q, lower, settings.alpha, scale, beta=specific_bound(scaled, settings.pthres),
-                   solver=chosen.solver, iterations=iterations, seconds=time.perf_counter() - start, curve=curve,
+        solution = solve_first_order(scaled, settings, chosen.device, progress, cancel)
+    return _finish(scaled, solution, settings.alpha, scale, beta=specific_bound(scaled, settings.pthres),
+                   solver=chosen.solver, seconds=time.perf_counter() - start,
                    tol=settings.tol if chosen.solver == "pdhg" else IPM_FALLBACK_GAP)
 
 

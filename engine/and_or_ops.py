@@ -17,6 +17,8 @@ so any (y, z), repaired to Σ z = 0 and scaled into the constraints, gives a low
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from .kronecker import (
@@ -102,3 +104,10 @@ def dual_bound(
     scale = 1.0 / max(1.0, float(gauge))
     value = (y * u).sum() - (q_bound * y.abs()).sum() - 2.0 * phat_bound * z.abs().sum()
     return float(value) * scale
+
+
+def relative_gap(loss: float, lower_bound: float) -> float:
+    """(loss − lower)/lower, 0 when loss ≤ lower (rounding) and infinite when only a non-positive bound is known."""
+    if loss <= lower_bound or loss <= 0.0:
+        return 0.0
+    return (loss - lower_bound) / lower_bound if lower_bound > 0.0 else math.inf

@@ -94,9 +94,6 @@ def solve(
     size = u.size
     n = n_players_of(size)
 
-    def zeta_vec(x):
-        return _zeta(x)
-
     def or_vec(x):
         return values_from_or(torch.from_numpy(x)).numpy()
 
@@ -111,7 +108,7 @@ def solve(
 
     def apply_a(x):  # x = (a⁺, a⁻, o⁺, o⁻[, q])
         parts = np.split(x, nv // size)
-        out = zeta_vec(parts[0] - parts[1]) + or_vec(parts[2] - parts[3])
+        out = _zeta(parts[0] - parts[1]) + or_vec(parts[2] - parts[3])
         return out - parts[4] if has_q else out
 
     def apply_at(y):
@@ -148,7 +145,8 @@ def solve(
                      f"objective {primal_obj:.5g}")
         if cancel is not None and cancel():
             raise Cancelled("AND-OR decomposition cancelled")
-        if max(rel_p, rel_d, rel_mu) < TOLERANCE or (iterations > 5 and gap_of(*_certifiable(x, y, size, nv, bound)) <= tol):
+        stalled = max(rel_p, rel_d, rel_mu) < TOLERANCE
+        if stalled or (iterations > 5 and gap_of(*_certifiable(x, y, size, nv, bound)) <= tol):
             break
         d = zl / sl
         d[upper_mask] += zu / su

@@ -10,8 +10,9 @@ diagonal step sizes of Pock & Chambolle (2011): τ_j = η/(ω Σ_i|K_ij|), σ_i 
 
 What makes it converge fast (Applegate et al. 2021, PDLP):
 - **adaptive restarts**: every ``check_every`` iterations the current point and the average since the last restart
-  are scored by their certified gap; the better one becomes the new start when the gap fell enough since the last
-  restart (factor 0.2), stopped falling (factor 0.8), or the epoch grew long;
+  are scored by their KKT error (stationarity in p and q, and the saddle gap); the better one becomes the new start
+  when the error fell enough since the last restart (factor 0.2), stopped falling (factor 0.8), or the epoch grew
+  long;
 - **primal weight** ω, rebalanced at each restart from how far the primal and dual parts moved.
 
 The primal iterate is always feasible, so its loss is an upper bound; :func:`engine.and_or_ops.dual_bound` turns the
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .and_or_ops import and_map, and_map_t, dual_bound, or_map, or_map_t
+from .and_or_ops import and_map, and_map_t, dual_bound, or_map, or_map_t, relative_gap
 from .errors import Cancelled
 from .masks import n_players_of, popcounts
 
@@ -172,12 +173,10 @@ def solve(
         res_q = point.q - torch.maximum(torch.minimum(point.q - lam, q_bound), -q_bound)
         ia, io = point.ka + d_and, point.ko + d_or
         both = torch.cat([ia, io], dim=-1).abs()
-        saddle = float(both.max(dim=0).values.sum() + alpha * both.sum()) - float((point.ya * ia).sum() + (point.yo * io).sum())
+        paired = float((point.ya * ia).sum() + (point.yo * io).sum())
+        saddle = float(both.max(dim=0).values.sum() + alpha * both.sum()) - paired
         dual_sq = float((res_p ** 2).sum() + (res_q ** 2).sum())
         return math.sqrt(dual_sq / weight + saddle ** 2)
-
-    def gap_of(upper: float, lower: float) -> float:
-        return (upper - lower) / max(abs(lower), 1e-300) if upper > lower else 0.0
 
     omega = 1.0
     restart_point = current.copy()
@@ -223,10 +222,10 @@ def solve(
             scored.append((kkt_error(point, omega), point))
         candidate_gap, candidate = min(scored, key=lambda s: s[0])
         curve.append((iteration, best_loss, best_lower))
-        gap = gap_of(best_loss, best_lower)
+        gap = relative_gap(best_loss, best_lower)
         if progress is not None:
-            progress(min(1.0, iteration / max_iter),
-                     f"AND-OR solver: iteration {iteration}, loss {best_loss:.4g}, certified within {100 * gap:.2g} %")
+            within = f"certified within {100 * gap:.2g} %" if math.isfinite(gap) else "certified within: no bound yet"
+            progress(min(1.0, iteration / max_iter), f"AND-OR solver: iteration {iteration}, loss {best_loss:.4g}, {within}")
         if cancel is not None and cancel():
             raise Cancelled("AND-OR decomposition cancelled")
         if gap <= tol:
