@@ -16,7 +16,7 @@ from . import and_or
 from .cache import ResultCache, cache_key
 from .errors import EngineError
 from .game import CancelFn, ProgressFn
-from .limits import check_affordable, check_solver_affordable, within_time_limit
+from .limits import batch_size_for, check_affordable, check_solver_affordable, within_time_limit
 from .outputs import OutputSpec
 from .result import InteractionResult, Provenance, SolverReport
 from .zoo import Sample, ZooModel, checkpoint_id, checkpoint_states, free_text_sample, get_model
@@ -92,7 +92,8 @@ def _values_key(request: Request, model: ZooModel) -> dict:
 
 def _evaluate(request: Request, model: ZooModel, sample: Sample, progress, cancel) -> InteractionResult:
     game = model.make_game(sample, list(request.players), request.baseline, OutputSpec(request.output, request.target))
-    check_affordable(game, model_device())
+    game.batch_size = batch_size_for(game, model_device())  # batches that fit the device's free memory
+    check_affordable(game)
     start = time.perf_counter()
     values = game.evaluate(progress=progress, cancel=cancel)
     seconds = time.perf_counter() - start

@@ -62,10 +62,9 @@ def input_bytes_per_sample(game: Game) -> int:
     return int(game.units.numel() * game.units.element_size())
 
 
-def check_affordable(game: Game, device: torch.device | None = None, max_seconds: float = MAX_SECONDS) -> None:
-    """Size the batch to the device's memory (:func:`batch_size_for`); refuse when the estimated time exceeds
-    ``max_seconds``."""
-    game.batch_size = batch_size_for(game, device or torch.device("cpu"))
+def check_affordable(game: Game, max_seconds: float = MAX_SECONDS) -> None:
+    """Refuse a game whose 2^n forward passes, estimated by :func:`estimate_seconds` at its batch size, would take
+    longer than ``max_seconds`` (the game is not changed)."""
     seconds = estimate_seconds(game)
     if seconds > max_seconds:
         raise TooLarge(

@@ -76,8 +76,10 @@ def test_nan_output_and_time_limit_are_refused():
 
     slow = Game(torch.ones(16), torch.zeros(16), [[i] for i in range(16)], [str(i) for i in range(16)],
                 lambda x: torch.zeros(x.shape[0], 2), OutputSpec())
+    batch = slow.batch_size
     with pytest.raises(TooLarge, match="forward passes"):
         check_affordable(slow, max_seconds=1e-9)
+    assert slow.batch_size == batch  # a check never changes its argument
 
 
 def test_a_solve_too_long_for_the_limit_is_refused_before_it_starts(monkeypatch, tmp_path):
