@@ -7,7 +7,7 @@ from engine.generalizable import NOT_SALIENT, paper_ks, salient_groups, shared_s
 from engine.interaction import Interaction
 from engine.zoo import MODEL_PAIRS, MODEL_TITLES
 from ui.compute import shared_results_for
-from ui.certificate import draw_certificate
+from ui.certificate import draw_certificates
 from ui.context import view_context
 from ui.figures import BLUE, GREY, ORANGE
 from ui.figures_shared import scatter_figure, shared_strength_figure, transfer_figure
@@ -37,9 +37,7 @@ with st.expander("Settings (the papers' defaults)"):
 joint = shared_results_for(list(pair), request, alpha=alpha, pthres=pthres, qthres=qthres)
 separate = [ctx.result(model_id=m, method="and-or", qthres=qthres) for m in pair]
 harsanyi = [ctx.result(model_id=m, method="and") for m in pair]
-draw_certificate(joint[0].report, "Joint extraction")
-for model_id, result in zip(pair, separate):
-    draw_certificate(result.report, f"{model_id} alone")
+draw_certificates({"Joint extraction": joint[0].report} | {f"{m} alone": r.report for m, r in zip(pair, separate)})
 ks = paper_ks(joint[0].n)
 curves = {"joint (Chen et al.)": (transfer_curve(joint, ks), BLUE),
           "each model alone": (transfer_curve(separate, ks), ORANGE),

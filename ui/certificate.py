@@ -52,10 +52,15 @@ def certificate_note(report: SolverReport, what: str = "AND-OR split") -> Note:
 
 def draw_certificate(report: SolverReport | None, what: str = "AND-OR split") -> None:
     """A caption under the view, or a warning when the solve stopped short of GAP_OK (nothing for AND-only)."""
-    if report is None:
-        return
-    note = certificate_note(report, what)
-    if note.warning:
-        st.warning(note.text, icon=":material/warning:")
+    if report is not None:
+        draw_certificates({what: report})
+
+
+def draw_certificates(reports: dict[str, SolverReport]) -> None:
+    """Several solves in one caption (one sentence each), or one warning when any stopped short of GAP_OK."""
+    notes = [certificate_note(report, what) for what, report in reports.items()]
+    text = " ".join(note.text for note in notes)
+    if any(note.warning for note in notes):
+        st.warning(text, icon=":material/warning:")
     else:
-        st.caption(note.text)
+        st.caption(text)
