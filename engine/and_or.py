@@ -34,6 +34,7 @@ import torch
 
 from . import ipm, pdhg
 from .and_or_ops import dual_bound, relative_gap
+from .errors import EngineError
 from .harsanyi import and_interactions, or_interactions, zeta
 from .masks import n_players_of, popcounts
 
@@ -81,8 +82,6 @@ def plan(n: int, m: int, settings: SolverSettings) -> Plan:
     """The one placement policy: "auto" is the exact LP up to LP_MAX_PLAYERS (one model) or JOINT_LP_MAX_PLAYERS
     (several), PDHG beyond; PDHG runs on CUDA from GPU_MIN_PLAYERS when there is a GPU, everything else on the CPU."""
     if settings.solver not in SOLVERS:
-        from .errors import EngineError
-
         raise EngineError(f"unknown AND-OR solver {settings.solver!r}; choose one of {', '.join(SOLVERS)}")
     solver = settings.solver
     if solver == "auto":
