@@ -193,3 +193,13 @@ def test_primitives_page_draws_the_sample_the_metrics_and_the_strongest_interact
     strengths = table["value"].abs().to_numpy()
     assert (strengths[:-1] >= strengths[1:]).all() and set(table["kind"]) <= {"AND", "OR"}
     assert set(table["sign"]) <= {"+", "−"} and (table["order"] >= 1).all()
+
+
+def test_tabular_tables_show_the_whole_value_column():
+    at = run(model="tabular-mlp-deep", method="and")
+    configs = {tuple(table.value.columns): json.loads(table.proto.columns) for table in at.dataframe}
+    features = configs[("feature", "value", "player", "in focus")]["value"]
+    strongest = configs[("kind", "players", "order", "sign", "value")]["value"]
+    for value, number_format in [(features, "%.4g"), (strongest, "%+.4g")]:
+        assert value["type_config"] == {"type": "number", "format": number_format}
+        assert value["width"] >= 100  # a fixed width for a short number: never cut off by a long feature name
