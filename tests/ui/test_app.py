@@ -203,3 +203,13 @@ def test_tabular_tables_show_the_whole_value_column():
     for value, number_format in [(features, "%.4g"), (strongest, "%+.4g")]:
         assert value["type_config"] == {"type": "number", "format": number_format}
         assert value["width"] >= 100  # a fixed width for a short number: never cut off by a long feature name
+
+
+def test_a_links_focus_stays_in_the_address_bar_while_it_is_valid():
+    at = run(method="and", players="0,1,2,3,4", focus="AND:17")
+    assert at.query_params["focus"] == "AND:17"
+    assert any("Focused: **AND" in info.value for info in at.info)
+    at.switch_page("pages/sparsity.py").run()
+    assert not at.exception and at.query_params["focus"] == "AND:17"
+    outside = run(method="and", players="0,1,2", focus="AND:17")  # 17 = {0, 4}: not an interaction of 3 players
+    assert "focus" not in outside.query_params
