@@ -213,3 +213,16 @@ def test_a_links_focus_stays_in_the_address_bar_while_it_is_valid():
     assert not at.exception and at.query_params["focus"] == "AND:17"
     outside = run(method="and", players="0,1,2", focus="AND:17")  # 17 = {0, 4}: not an interaction of 3 players
     assert "focus" not in outside.query_params
+
+
+def test_dynamics_says_when_the_chosen_model_has_no_checkpoints():
+    from engine.zoo import CHECKPOINT_MODELS, MODEL_TITLES
+
+    at = run("pages/dynamics.py")  # the default model, digits-cnn, has no checkpoints
+    notes = [info.value for info in at.info if "no training checkpoints" in info.value]
+    assert len(notes) == 1 and MODEL_TITLES["digits-cnn"] in notes[0]
+    assert all(MODEL_TITLES[m] in notes[0] for m in CHECKPOINT_MODELS)
+    shown = at.selectbox(key="dyn-model").value
+    assert f"Shown here: **{MODEL_TITLES[shown]}**" in notes[0]
+    linked = run("pages/dynamics.py", model="tabular-mlp-overfit", method="and")
+    assert not [info for info in linked.info if "no training checkpoints" in info.value]
