@@ -76,7 +76,7 @@ st.markdown(
 if not trajectory.shows_second_phase():
     st.warning(f"No clear second phase in this model: the high-order share does not grow again after its minimum "
                f"(epoch {trajectory.turning_point}). Try more samples or another baseline: the tabular MLP shows "
-               "both phases with the zero baseline, not with the data-set mean.", icon="ℹ️")
+               "both phases with the zero baseline, not with the data-set mean.", icon=":material/info:")
 
 start_epoch = linked_epoch if linked_epoch in trajectory.epochs else trajectory.turning_point
 epoch = st.select_slider("Epoch", trajectory.epochs, value=start_epoch, key=f"dyn-epoch::{model_id}")

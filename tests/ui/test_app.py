@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -226,3 +227,18 @@ def test_dynamics_says_when_the_chosen_model_has_no_checkpoints():
     assert f"Shown here: **{MODEL_TITLES[shown]}**" in notes[0]
     linked = run("pages/dynamics.py", model="tabular-mlp-overfit", method="and")
     assert not [info for info in linked.info if "no training checkpoints" in info.value]
+
+
+EMOJI = re.compile("[\u2600-\u27bf\u2b50\ufe0f\U0001F000-\U0001FFFF]")  # need a colour-emoji font to render
+
+
+def test_assumption_badges_use_material_icons_not_emoji():
+    at = run("pages/assumptions.py")
+    badges = [badge for badge in [*at.success, *at.warning] if "hold** — " in badge.value]
+    assert len(badges) >= 2
+    for badge in badges:
+        assert not EMOJI.search(badge.value) and badge.icon.startswith(":material/"), (badge.value, badge.icon)
+    root = Path(APP).parent
+    drawn = [line for path in [*root.glob("ui/*.py"), *root.glob("pages/*.py")]
+             for line in path.read_text(encoding="utf-8").splitlines() if EMOJI.search(line)]
+    assert not drawn
