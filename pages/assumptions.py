@@ -25,7 +25,10 @@ draw_certificate(result.report)
 
 
 def badge(passed: bool, text: str) -> None:
-    (st.success if passed else st.warning)(("✅ holds — " if passed else "⚠️ does not hold — ") + text)
+    if passed:  # material icons, not emoji: Debian's chromium has no colour-emoji font
+        st.success(f"**holds** — {text}", icon=":material/check_circle:")
+    else:
+        st.warning(f"**does not hold** — {text}", icon=":material/warning:")
 
 
 high = high_order_check(result)

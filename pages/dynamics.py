@@ -37,6 +37,11 @@ controls = st.columns([3, 3, 2, 2, 2])
 model_id = controls[0].selectbox("Model with checkpoints", CHECKPOINT_MODELS, format_func=MODEL_TITLES.get,
                                  index=CHECKPOINT_MODELS.index(default_model), key="dyn-model")
 model = cached_model(model_id)
+if ctx.request.model_id not in CHECKPOINT_MODELS:  # say so, rather than silently showing another model
+    st.info(f"**{ctx.model.title}** (chosen in the sidebar) has no training checkpoints; only "
+            + " and ".join(f"**{MODEL_TITLES[m]}**" for m in CHECKPOINT_MODELS)
+            + f" have them. Shown here: **{MODEL_TITLES[model_id]}** (choose under “Model with checkpoints”).",
+            icon=":material/info:")
 sample_titles = {s.sample_id: s.title for s in model.samples}
 same_data = ctx.model.modality == model.modality and ctx.request.sample_id in sample_titles
 sample_ids = controls[1].multiselect(
@@ -71,7 +76,7 @@ st.markdown(
 if not trajectory.shows_second_phase():
     st.warning(f"No clear second phase in this model: the high-order share does not grow again after its minimum "
                f"(epoch {trajectory.turning_point}). Try more samples or another baseline: the tabular MLP shows "
-               "both phases with the zero baseline, not with the data-set mean.", icon="ℹ️")
+               "both phases with the zero baseline, not with the data-set mean.", icon=":material/info:")
 
 start_epoch = linked_epoch if linked_epoch in trajectory.epochs else trajectory.turning_point
 epoch = st.select_slider("Epoch", trajectory.epochs, value=start_epoch, key=f"dyn-epoch::{model_id}")

@@ -38,7 +38,7 @@ def run_with_progress(label: str, work: Callable[[Callable[[float, str], None]],
     try:
         return work(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=f"{label}: {text}"))
     except EngineError as exc:
-        st.error(str(exc), icon="⚠️")
+        st.error(str(exc), icon=":material/error:")
         st.stop()
     finally:
         bar.empty()

@@ -41,7 +41,7 @@ def own_model_form() -> None:
                          "but allow this only for files you trust.")
         st.button("Load model", key="own_load", on_click=_load_own_model)
         if st.session_state.get("own_error"):
-            st.error(st.session_state["own_error"], icon="⚠️")
+            st.error(st.session_state["own_error"], icon=":material/error:")
 
 
 UPLOAD_TYPES = {"image": (["png", "jpg", "jpeg", "bmp", "gif"], "…or upload a picture of a digit"),
@@ -74,4 +74,4 @@ def upload_form(model: ZooModel, sample_key: str) -> None:
     st.sidebar.file_uploader(label, type=types, key=f"upload_file::{model.modality}", on_change=_read_upload,
                              args=(model, sample_key))
     if st.session_state.get("upload_error"):
-        st.sidebar.error(st.session_state["upload_error"], icon="⚠️")
+        st.sidebar.error(st.session_state["upload_error"], icon=":material/error:")

@@ -34,4 +34,8 @@ def draw_input(ctx: ViewContext, members: set[int], key: str, kind: str = "AND",
             return
         rows = [{"feature": c.label, "value": float(np.asarray(data)[i]), "player": i in players,
                  "in focus": i in chosen} for i, c in enumerate(candidates)]
-        st.dataframe(rows, hide_index=True, width="stretch")
+        st.dataframe(rows, hide_index=True, width="stretch", column_config={  # fixed widths: value is never cut off
+            "feature": st.column_config.TextColumn("feature", width="medium"),
+            "value": st.column_config.NumberColumn("value", format="%.4g", width=110),
+            "player": st.column_config.CheckboxColumn("player", width="small"),
+            "in focus": st.column_config.CheckboxColumn("in focus", width="small")})

@@ -104,8 +104,9 @@ def sidebar() -> ViewContext:
 def write_url(context: ViewContext, page: str) -> None:
     """Mirror the choices in the query string so the view can be shared as a link (``page``: the url path shown).
 
-    The focus is written as the user chose it, even when it is not one of the current players' interactions."""
-    params = shared_params(context.request, None, context.presentation)
+    The focus is written as the user chose it, even when it is not one of the current players' interactions; a
+    link's focus stays while it is one of them."""
+    params = shared_params(context.request, context.focus, context.presentation)
     if st.session_state.get("focus"):
         params["focus"] = st.session_state["focus"]
     write_query(params, page)

@@ -51,7 +51,7 @@ def link_notice() -> None:
     ignored = st.session_state.pop("link_ignored", [])
     if ignored:
         st.sidebar.warning("This link names choices that do not exist here, so defaults are shown instead: "
-                           + "; ".join(ignored) + ".", icon="🔗")
+                           + "; ".join(ignored) + ".", icon=":material/link:")
 
 
 def players_param(players: tuple[int, ...] | list[int] | None) -> str:

@@ -49,13 +49,21 @@ def interactions_table(result: InteractionResult) -> pd.DataFrame:
     return pd.DataFrame(result.interactions(), columns=["interaction", "kind", "index", "players", "order", "value"])
 
 
+STRONGEST_COLUMNS = {  # narrow fixed widths and a short number format, so the value column is never cut off
+    "kind": st.column_config.TextColumn("kind", width="small"),
+    "order": st.column_config.NumberColumn("order", width="small"),
+    "sign": st.column_config.TextColumn("sign", width="small"),
+    "value": st.column_config.NumberColumn("value", format="%+.4g", width=110),
+}
+
+
 def strongest_table(result: InteractionResult, key: str, rows: int = 25) -> Interaction | None:
     """The strongest interactions as a table (kind, players, order, sign, value) with single-row selection; the
     interaction of the selected row, if one is selected."""
     table = interactions_table(result).head(rows)
     table["sign"] = np.where(table["value"] > 0, "+", "−")
     event = st.dataframe(table[["kind", "players", "order", "sign", "value"]], hide_index=True, width="stretch",
-                         on_select="rerun", selection_mode="single-row", key=key)
+                         on_select="rerun", selection_mode="single-row", key=key, column_config=STRONGEST_COLUMNS)
     selected = (event or {}).get("selection", {}).get("rows", [])
     return Interaction.parse(table.iloc[selected[0]]["interaction"]) if selected else None
 

@@ -51,13 +51,24 @@ def word_candidates(tokenizer, text: str) -> tuple[torch.Tensor, list[Candidate]
         if word is not None:
             groups.setdefault(word, []).append(position)
     candidates = []
+    seen: dict[str, int] = {}
     for word, positions in groups.items():
         start = enc["offset_mapping"][positions[0]][0]
         end = enc["offset_mapping"][positions[-1]][1]
-        label = text[start:end]
-        content = label.lower() not in STOP_WORDS and not all(ch in string.punctuation for ch in label)
+        word_text = text[start:end]
+        content = word_text.lower() not in STOP_WORDS and not all(ch in string.punctuation for ch in word_text)
+        seen[word_text] = seen.get(word_text, 0) + 1
+        label = occurrence_label(word_text, seen[word_text])
         candidates.append(Candidate(label, positions, 1.0 if content else 0.0, (start, end)))
     return ids, candidates
+
+
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def occurrence_label(word: str, occurrence: int) -> str:
+    """A word's player label: the word itself the first time, ``was₂``, ``was₃``, … when it repeats (issue #16)."""
+    return word if occurrence == 1 else word + str(occurrence).translate(SUBSCRIPT)
 
 
 class SentenceEncoder:

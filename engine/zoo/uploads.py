@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 import numpy as np
 
@@ -35,8 +36,12 @@ def image_sample(raw: bytes, name: str = "image") -> Sample:
     try:
         picture = Image.open(io.BytesIO(raw))
         grey = np.asarray(picture.convert("L").resize((IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.BOX), dtype=float)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise EngineError(f"cannot read {name} as an image ({exc}); upload a PNG or JPEG") from None
+    except UnidentifiedImageError:  # Pillow's message names the in-memory buffer, <_io.BytesIO object at 0x…>
+        raise EngineError(f"cannot read {name} as an image (not a picture format Pillow knows); upload a PNG or "
+                          "JPEG") from None
+    except (OSError, ValueError) as exc:
+        detail = re.sub(r"<_io\.BytesIO object at 0x[0-9a-fA-F]+>", name, str(exc))
+        raise EngineError(f"cannot read {name} as an image ({detail}); upload a PNG or JPEG") from None
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]]).mean()
     if border > grey[2:-2, 2:-2].mean():
         grey = 255.0 - grey

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -204,3 +205,51 @@ def test_primitives_page_draws_the_sample_the_metrics_and_the_strongest_interact
     strengths = table["value"].abs().to_numpy()
     assert (strengths[:-1] >= strengths[1:]).all() and set(table["kind"]) <= {"AND", "OR"}
     assert set(table["sign"]) <= {"+", "−"} and (table["order"] >= 1).all()
+
+
+def test_tabular_tables_show_the_whole_value_column():
+    at = run(model="tabular-mlp-deep", method="and")
+    configs = {tuple(table.value.columns): json.loads(table.proto.columns) for table in at.dataframe}
+    features = configs[("feature", "value", "player", "in focus")]["value"]
+    strongest = configs[("kind", "players", "order", "sign", "value")]["value"]
+    for value, number_format in [(features, "%.4g"), (strongest, "%+.4g")]:
+        assert value["type_config"] == {"type": "number", "format": number_format}
+        assert value["width"] >= 100  # a fixed width for a short number: never cut off by a long feature name
+
+
+def test_a_links_focus_stays_in_the_address_bar_while_it_is_valid():
+    at = run(method="and", players="0,1,2,3,4", focus="AND:17")
+    assert at.query_params["focus"] == "AND:17"
+    assert any("Focused: **AND" in info.value for info in at.info)
+    at.switch_page("pages/sparsity.py").run()
+    assert not at.exception and at.query_params["focus"] == "AND:17"
+    outside = run(method="and", players="0,1,2", focus="AND:17")  # 17 = {0, 4}: not an interaction of 3 players
+    assert "focus" not in outside.query_params
+
+
+def test_dynamics_says_when_the_chosen_model_has_no_checkpoints():
+    from engine.zoo import CHECKPOINT_MODELS, MODEL_TITLES
+
+    at = run("pages/dynamics.py")  # the default model, digits-cnn, has no checkpoints
+    notes = [info.value for info in at.info if "no training checkpoints" in info.value]
+    assert len(notes) == 1 and MODEL_TITLES["digits-cnn"] in notes[0]
+    assert all(MODEL_TITLES[m] in notes[0] for m in CHECKPOINT_MODELS)
+    shown = at.selectbox(key="dyn-model").value
+    assert f"Shown here: **{MODEL_TITLES[shown]}**" in notes[0]
+    linked = run("pages/dynamics.py", model="tabular-mlp-overfit", method="and")
+    assert not [info for info in linked.info if "no training checkpoints" in info.value]
+
+
+EMOJI = re.compile("[\u2600-\u27bf\u2b50\ufe0f\U0001F000-\U0001FFFF]")  # need a colour-emoji font to render
+
+
+def test_assumption_badges_use_material_icons_not_emoji():
+    at = run("pages/assumptions.py")
+    badges = [badge for badge in [*at.success, *at.warning] if "hold** — " in badge.value]
+    assert len(badges) >= 2
+    for badge in badges:
+        assert not EMOJI.search(badge.value) and badge.icon.startswith(":material/"), (badge.value, badge.icon)
+    root = Path(APP).parent
+    drawn = [line for path in [*root.glob("ui/*.py"), *root.glob("pages/*.py")]
+             for line in path.read_text(encoding="utf-8").splitlines() if EMOJI.search(line)]
+    assert not drawn

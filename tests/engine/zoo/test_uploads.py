@@ -30,6 +30,15 @@ def test_unreadable_and_blank_pictures_are_refused():
         image_sample(png(np.full((16, 16), 200)), "grey.png")
 
 
+@pytest.mark.parametrize("raw", [b"not a picture", png(stroke_on_paper())[:60]], ids=["no-image", "truncated"])
+def test_a_bad_picture_is_named_by_its_file_name_not_its_buffer(raw):
+    with pytest.raises(EngineError) as refused:
+        image_sample(raw, "holiday.png")
+    message = str(refused.value)
+    assert message.startswith("cannot read holiday.png as an image") and "holiday.png" in message
+    assert "BytesIO" not in message and "0x" not in message
+
+
 FEATURES = get_model("tabular-mlp-wide").provenance["features"]
 
 

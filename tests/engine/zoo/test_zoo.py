@@ -10,7 +10,7 @@ from engine.errors import EngineError, TooLarge
 from engine.explain import Request, explain
 from engine.game import Game
 from engine.outputs import OutputSpec
-from engine.zoo import get_model, model_ids
+from engine.zoo import free_text_sample, get_model, model_ids
 from engine.zoo.base import ASSETS
 from engine.zoo.train import RECIPES, train
 
@@ -52,6 +52,20 @@ def test_text_model_masks_words_at_the_embedding_level():
     game = model.make_game(sample, player_ids=[labels.index("not"), labels.index("bad")])
     values = game.evaluate()
     assert values.shape == (4,) and np.all(np.isfinite(values))
+
+
+def test_repeated_words_get_distinct_player_labels():
+    model = get_model("text-minilm-l6")
+    sample = free_text_sample("It was what it was, and it was fine.")
+    candidates = model.candidates_of(sample)
+    labels = [c.label for c in candidates]
+    assert labels.count("was") == 1 and "was₂" in labels and "was₃" in labels
+    assert len(set(labels)) == len(labels)
+    assert "It" in labels and "it" in labels and "it₂" in labels
+    spans = {c.label: c.span for c in candidates}
+    assert sample.data[slice(*spans["was₂"])] == "was"
+    game = model.make_game(sample, player_ids=[labels.index("was"), labels.index("was₂")])
+    assert game.player_labels == ["was", "was₂"]
 
 
 def test_errors_are_engine_errors():
