@@ -15,6 +15,9 @@ from ui.state import sidebar, write_url  # noqa: E402
 st.set_page_config(page_title="Interaction Explorer", page_icon="🔗", layout="wide")
 
 PAGES = {
+    "Start here": [
+        st.Page("pages/playground.py", title="Playground", icon=":material/toys:", url_path="playground"),
+    ],
     "Explore": [
         st.Page("pages/primitives.py", title="Input and primitives", icon=":material/grid_view:", default=True),
         st.Page("pages/sparsity.py", title="Sparsity", icon=":material/show_chart:", url_path="sparsity"),

@@ -36,12 +36,13 @@ class ToyGame:
 
     players: tuple[str, ...]
     v: np.ndarray
+    reading: str = ""  # the formula, fully parenthesised, when the game came from one
 
 
 def game_from_formula(source: str, players: tuple[str, ...] | None = None) -> ToyGame:
     """v(S) = the formula with the players in S set to 1 and the others to 0 (:func:`engine.formula.parse`)."""
     formula = parse(source, players)
-    return ToyGame(formula.players, formula.v)
+    return ToyGame(formula.players, formula.v, formula.text)
 
 
 def game_from_table(players: list[str] | tuple[str, ...], values) -> ToyGame:

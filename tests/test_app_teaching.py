@@ -1,0 +1,64 @@
+"""AppTest for the teaching pages: the playground (formula, truth table, noise term, exercises)."""
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def run_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def titles(at) -> list[str]:
+    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+
+
+def test_playground_reads_a_formula_and_splits_it_exactly_without_q():
+    at = run_page("pages/playground.py")
+    assert not at.error
+    assert "AND-OR split: 2 interactions" in titles(at)
+    assert any("Read as: `(x1 and x2) + (x3 or x4)`" in c.value for c in at.caption)
+    at.selectbox(key="pg-exercise").set_value("free").run()
+    at.text_input(key="pg-formula").input("2*(a and b) + (c or d) - a*b*c").run()
+    assert not at.exception and not at.error
+    assert any(t.startswith("AND only (Harsanyi):") for t in titles(at))
+    at.toggle(key="pg-noise").set_value(True).run()
+    assert not at.exception
+    deltas = [m.proto.delta for m in at.metric if m.label == "max |v − reconstruction|"]
+    assert deltas == ["exact", "exact", "within the noise bound"]  # AND only, OR only, AND-OR with q
+
+
+def test_playground_refuses_code_with_a_position():
+    at = run_page("pages/playground.py")
+    at.selectbox(key="pg-exercise").set_value("free").run()
+    at.text_input(key="pg-formula").input("__import__('os').system('true')").run()
+    assert not at.exception
+    assert any("'_' is not part of a formula" in e.value and "(at position 1)" in e.value for e in at.error)
+
+
+def test_exercise_check_and_reveal():
+    at = run_page("pages/playground.py")
+    at.selectbox(key="pg-exercise").set_value("t3").run()
+    assert at.text_input(key="pg-formula").value.startswith("x1*x2*x3")
+    at.text_area(key="pg-guess").input("AND {x1, x2, x3} = 1; AND {x2, x3} = 1; AND {x3, x4} = 1").run()
+    at.button(key="pg-check").click().run()
+    assert any("3 of 4 matched" in w.value and "missing: OR {x4, x5}" in w.value for w in at.warning)
+    at.text_area(key="pg-guess").input("AND {x1,x2,x3}=1; AND {x2,x3}=1; AND {x3,x4}=1; OR {x4,x5}=1").run()
+    at.button(key="pg-check").click().run()
+    assert any(s.value.startswith("All correct!") for s in at.success)
+    at.button(key="pg-reveal-button").click().run()
+    assert any("**Answer:**" in i.value and "OR {x4, x5} = 1" in i.value for i in at.info)
+
+
+def test_truth_table_source_draws_the_same_game():
+    at = run_page("pages/playground.py")
+    at.radio(key="pg-source").set_value("truth table").run()
+    assert not at.exception and not at.error
+    assert "AND-OR split: 2 interactions" in titles(at)
