@@ -46,47 +46,40 @@ def _split(players: tuple[str, ...], values: tuple[float, ...], kind: str, qthre
 st.session_state.setdefault("pg-formula", EXERCISES[3].formula)
 keys = [FREE] + [item.key for item in EXERCISES]
 titles = {FREE: "Your own game"} | {item.key: item.title for item in EXERCISES}
-chosen = st.selectbox("Exercise", keys, format_func=titles.get, key="pg-exercise", on_change=lambda: _start(
-    st.session_state["pg-exercise"]), help="Each exercise is a toy game of the spec (§10) with a known answer.")
-source = st.radio("Define v by", ["formula", "truth table"], horizontal=True, key="pg-source")
-locked = chosen != FREE  # an exercise's game is fixed; "Your own game" unlocks it
-text = st.text_input("v =", key="pg-formula", max_chars=400, disabled=locked,
-                     help="Example: 2*(a and b) + (c or d) - a*b*c. Up to 8 players; names start with a letter.")
-try:
-    game = game_from_formula(text)
-except FormulaError as exc:
-    st.error(f"{exc}\n\n```\n{text}\n{' ' * exc.position}^\n```")
-    st.stop()
-st.caption(f"Read as: `{game.reading}` · players: {', '.join(game.players)}")
-if source == "truth table":
-    table = pd.DataFrame(all_masks(len(game.players)).astype(int), columns=list(game.players))
-    table["v(S)"] = game.v
-    edited = st.data_editor(table, disabled=list(game.players) + (["v(S)"] if locked else []), hide_index=True,
-                            key=f"pg-table::{game.reading}",
-                            height=min(600, 38 + 35 * len(table)))
+setup, drawing = st.columns([2, 3])
+with setup:
+    chosen = st.selectbox("Exercise", keys, format_func=titles.get, key="pg-exercise", on_change=lambda: _start(
+        st.session_state["pg-exercise"]), help="Each exercise is a toy game of the spec (§10) with a known answer.")
+    source = st.radio("Define v by", ["formula", "truth table"], horizontal=True, key="pg-source")
+    locked = chosen != FREE  # an exercise's game is fixed; "Your own game" unlocks it
+    text = st.text_input("v =", key="pg-formula", max_chars=400, disabled=locked,
+                         help="Example: 2*(a and b) + (c or d) - a*b*c. Up to 8 players; names start with a letter.")
     try:
-        game = game_from_table(game.players, edited["v(S)"].to_numpy(dtype=float))
-    except (ValueError, TypeError) as exc:
-        st.error(f"The truth table cannot be used: {exc}")
+        game = game_from_formula(text)
+    except FormulaError as exc:
+        st.error(f"{exc}\n\n```\n{text}\n{' ' * exc.position}^\n```")
         st.stop()
-
-noise = st.toggle("Noise term q in the AND-OR split", key="pg-noise",
-                  help="Off: the split must reproduce v exactly. On: each v(S) may move by up to qthres·|v(N) − v(∅)|.")
-qthres = st.slider("qthres", 0.005, 0.1, 0.04, 0.005, key="pg-qthres", disabled=not noise) if noise else 0.0
-cols = st.columns(3)
-cols[0].metric("Players n", len(game.players), f"{game.v.size} subsets", delta_color="off")
-cols[1].metric("v(∅)", f"{game.v[0]:.4g}")
-cols[2].metric("v(N)", f"{game.v[-1]:.4g}")
-chart(values_figure(game), "pg-values", "the value of the game on every subset")
-
-values = tuple(game.v.tolist())
-readings = {kind: _split(game.players, values, kind, qthres if kind == "and-or" else 0.0) for kind in SPLITS}
-columns = st.columns(3)
-for column, (kind, found) in zip(columns, readings.items()):
-    with column:
-        chart(terms_figure(found), f"pg-{kind}", f"the non-zero interactions of the {SPLITS[kind]} reading")
-        column.metric("max |v − reconstruction|", f"{found.max_error:.2e}",
-                      "exact" if found.max_error < 1e-9 else "within the noise bound", delta_color="off")
+    st.caption(f"Read as: `{game.reading}` · players: {', '.join(game.players)}")
+    noise = st.toggle("Noise term q in the AND-OR split", key="pg-noise",
+                      help="Off: the split must reproduce v exactly. On: each v(S) may move by up to "
+                           "qthres·|v(N) − v(∅)|.")
+    qthres = st.slider("qthres", 0.005, 0.1, 0.04, 0.005, key="pg-qthres") if noise else 0.0
+    if source == "truth table":
+        table = pd.DataFrame(all_masks(len(game.players)).astype(int), columns=list(game.players))
+        table["v(S)"] = game.v
+        edited = st.data_editor(table, disabled=list(game.players) + (["v(S)"] if locked else []), hide_index=True,
+                                key=f"pg-table::{game.reading}", height=min(420, 38 + 35 * len(table)))
+        try:
+            game = game_from_table(game.players, edited["v(S)"].to_numpy(dtype=float))
+        except (ValueError, TypeError) as exc:
+            st.error(f"The truth table cannot be used: {exc}")
+            st.stop()
+with drawing:
+    cols = st.columns(3)
+    cols[0].metric("Players n", len(game.players), f"{game.v.size} subsets", delta_color="off")
+    cols[1].metric("v(∅)", f"{game.v[0]:.4g}")
+    cols[2].metric("v(N)", f"{game.v[-1]:.4g}")
+    chart(values_figure(game), "pg-values", "the value of the game on every subset")
 
 if chosen != FREE:
     item = exercise(chosen)
@@ -116,3 +109,15 @@ if chosen != FREE:
     if st.session_state.get("pg-reveal"):
         st.info("**Answer:** " + ", ".join(f"{term_label(t, game.players)} = {v:g}" for t, v in item.answer.items())
                 + f"\n\n{item.explanation}")
+
+if locked and not st.session_state.get("pg-reveal"):
+    st.info("The interactions of this game are hidden until you reveal the answer: predict them first.")
+else:
+    values = tuple(game.v.tolist())
+    readings = {kind: _split(game.players, values, kind, qthres if kind == "and-or" else 0.0) for kind in SPLITS}
+    columns = st.columns(3)
+    for column, (kind, found) in zip(columns, readings.items()):
+        with column:
+            chart(terms_figure(found), f"pg-{kind}", f"the non-zero interactions of the {SPLITS[kind]} reading")
+            column.metric("max |v − reconstruction|", f"{found.max_error:.2e}",
+                          "exact" if found.max_error < 1e-9 else "within the noise bound", delta_color="off")

@@ -1,0 +1,19 @@
+"""The teaching pages in a real browser: the playground at 1920×1080 (screenshot in test-artifacts/screenshots/)."""
+
+from test_browser import SHOTS, app_url, browser, wait_for_app  # noqa: F401  (module fixtures: server and chromium)
+
+
+def test_playground_full_hd(app_url, browser):  # noqa: F811
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{app_url}/playground")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Playground").wait_for()
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").nth(3).wait_for(state="visible", timeout=60_000)
+    page.wait_for_timeout(1000)
+    assert page.get_by_text("AND-OR split: 2 interactions").count() == 1
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(SHOTS / "20-playground-1920.png"))
+    assert not errors, errors
