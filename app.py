@@ -24,6 +24,8 @@ PAGES = {
         st.Page("pages/orders.py", title="Orders", icon=":material/bar_chart:", url_path="orders"),
         st.Page("pages/assumptions.py", title="Assumptions", icon=":material/fact_check:", url_path="assumptions"),
         st.Page("pages/faithfulness.py", title="Faithfulness", icon=":material/rule:", url_path="faithfulness"),
+        st.Page("pages/attributions.py", title="Attributions", icon=":material/stacked_bar_chart:",
+                url_path="attributions"),
     ],
     "Compare": [
         st.Page("pages/shared.py", title="Shared vs distinctive", icon=":material/join_inner:", url_path="shared"),

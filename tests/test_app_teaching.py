@@ -3,7 +3,9 @@
 import json
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
+from test_app import numbers
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -62,3 +64,20 @@ def test_truth_table_source_draws_the_same_game():
     at.radio(key="pg-source").set_value("truth table").run()
     assert not at.exception and not at.error
     assert "AND-OR split: 2 interactions" in titles(at)
+
+
+def test_attributions_stack_up_to_the_shapley_values():
+    at = run_page("pages/attributions.py")
+    assert not at.error
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    stacked = specs[0]
+    assert stacked["layout"]["barmode"] == "relative"
+    bars = sum(numbers(t["x"]) for t in stacked["data"] if t["type"] == "bar")
+    diamonds = numbers(next(t for t in stacked["data"] if t["type"] == "scatter")["x"])
+    assert np.allclose(bars, diamonds)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["player", "Shapley", "Banzhaf"]
+    assert np.allclose(table["Shapley"], diamonds)
+    assert {s["layout"]["title"]["text"] for s in specs[1:]} == {"Shapley interaction (SII)", "Shapley-Taylor, order 2"}
+    at.radio(key="attr-index").set_value("Banzhaf").run()
+    assert not at.exception

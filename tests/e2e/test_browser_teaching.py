@@ -16,4 +16,10 @@ def test_playground_full_hd(app_url, browser):  # noqa: F811
     assert page.get_by_text("AND-OR split: 2 interactions").count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(SHOTS / "20-playground-1920.png"))
+    page.goto(f"{app_url}/attributions")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Attributions from interactions").wait_for()
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible", timeout=60_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(SHOTS / "21-attributions-1920.png"))
     assert not errors, errors
