@@ -17,6 +17,7 @@ st.set_page_config(page_title="Interaction Explorer", page_icon="🔗", layout="
 PAGES = {
     "Start here": [
         st.Page("pages/playground.py", title="Playground", icon=":material/toys:", url_path="playground"),
+        st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:", url_path="glossary"),
     ],
     "Explore": [
         st.Page("pages/primitives.py", title="Input and primitives", icon=":material/grid_view:", default=True),

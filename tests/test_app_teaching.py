@@ -81,3 +81,15 @@ def test_attributions_stack_up_to_the_shapley_values():
     assert {s["layout"]["title"]["text"] for s in specs[1:]} == {"Shapley interaction (SII)", "Shapley-Taylor, order 2"}
     at.radio(key="attr-index").set_value("Banzhaf").run()
     assert not at.exception
+
+
+def test_glossary_lists_every_formula_with_a_source_and_filters():
+    at = run_page("pages/glossary.py")
+    entries = [m.value for m in at.markdown if m.value.startswith("## ")]
+    assert len(entries) >= 12 and all("*Source" in entry for entry in entries)
+    for term in ("AND interaction", "OR interaction", "noise term q", "Salient", "Order", "three assumptions",
+                 "bound on R^(k)", "Transferability", "Two-phase", "Attributions"):
+        assert any(term in entry.splitlines()[0] for entry in entries), term
+    at.text_input(key="glossary-find").input("Banzhaf").run()
+    assert [m.value.splitlines()[0] for m in at.markdown if m.value.startswith("## ")] == [
+        "## Attributions from interactions"]

@@ -22,4 +22,10 @@ def test_playground_full_hd(app_url, browser):  # noqa: F811
     page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible", timeout=60_000)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(SHOTS / "21-attributions-1920.png"))
+    page.goto(f"{app_url}/glossary")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Glossary").wait_for()
+    page.locator(".katex").first.wait_for(state="visible")  # the formulas are typeset, every one of them
+    assert page.locator(".katex").count() > 100 and page.locator(".katex-error").count() == 0
+    page.screenshot(path=str(SHOTS / "22-glossary-1920.png"))
     assert not errors, errors
