@@ -11,6 +11,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch is imported 
 import streamlit as st  # noqa: E402
 
 from ui.state import sidebar, write_url  # noqa: E402
+from ui.tour import tour  # noqa: E402
 
 st.set_page_config(page_title="Interaction Explorer", page_icon="🔗", layout="wide")
 
@@ -47,4 +48,5 @@ with st.sidebar.popover("Copy link to this view"):
     st.caption("The link reopens this page with the same model, sample, players and settings.")
     st.code((st.context.url or "").split("?")[0] + "?" + "&".join(f"{k}={v}" for k, v in st.query_params.items()),
             language=None)
+tour(navigation.title)
 navigation.run()

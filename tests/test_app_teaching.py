@@ -93,3 +93,26 @@ def test_glossary_lists_every_formula_with_a_source_and_filters():
     at.text_input(key="glossary-find").input("Banzhaf").run()
     assert [m.value.splitlines()[0] for m in at.markdown if m.value.startswith("## ")] == [
         "## Attributions from interactions"]
+
+
+def tour_text(at) -> str:
+    return " ".join(m.value for m in at.markdown if m.value.startswith("**Tour "))
+
+
+def tour_links(at) -> list[str]:
+    return [link.proto.label for link in at.get("page_link")]
+
+
+def test_a_tour_link_opens_the_first_step():
+    """AppTest runs a page file alone after a page switch, without app.py around it, so the steps that follow, End
+    and the sidebar button are checked in the browser test."""
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["tour"] = "1"
+    at.run()
+    assert not at.exception and "tour" not in at.query_params
+    assert "**Tour 1 of 10 · Playground**" in tour_text(at)
+    assert any(t.startswith("AND-OR split") for t in titles(at))  # the playground itself is drawn below
+    assert tour_links(at) == ["Next: Input and primitives"]
+    plain = AppTest.from_file(APP, default_timeout=240)
+    plain.run()
+    assert not tour_text(plain) and plain.sidebar.button(key="tour-start").label == "Guided tour"

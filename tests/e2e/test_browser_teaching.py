@@ -28,4 +28,24 @@ def test_playground_full_hd(app_url, browser):  # noqa: F811
     page.locator(".katex").first.wait_for(state="visible")  # the formulas are typeset, every one of them
     assert page.locator(".katex").count() > 100 and page.locator(".katex-error").count() == 0
     page.screenshot(path=str(SHOTS / "22-glossary-1920.png"))
+    page.goto(f"{app_url}/sparsity?tour=1")  # a tour link opens the first step, wherever it points
+    wait_for_app(page)
+    page.get_by_role("heading", name="Playground").wait_for()
+    page.get_by_text("Tour 1 of 10 · Playground").wait_for()
+    page.get_by_role("link", name="Next: Input and primitives").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="Input and primitives").wait_for()
+    page.get_by_text("Tour 2 of 10 · Input and primitives").wait_for()
+    assert "model=digits-cnn" in page.url and "tour" not in page.url
+    page.screenshot(path=str(SHOTS / "23-tour-step-2.png"))
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Glossary").click()  # the tour follows the sidebar
+    wait_for_app(page)
+    page.get_by_text("Tour 10 of 10 · Glossary").wait_for()
+    page.get_by_role("button", name="End the tour").click()
+    wait_for_app(page)
+    assert page.get_by_text("Tour 10 of 10").count() == 0
+    page.get_by_role("button", name="Guided tour").click()  # the sidebar restarts it at the first view
+    wait_for_app(page)
+    page.get_by_role("heading", name="Playground").wait_for()
+    page.get_by_text("Tour 1 of 10 · Playground").wait_for()
     assert not errors, errors
