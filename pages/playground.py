@@ -4,10 +4,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from engine.attributions import shares
 from engine.formula import FormulaError
 from engine.masks import all_masks
 from engine.playground import (EXERCISES, SPLITS, ToyGame, check_prediction, exercise, game_from_formula,
                                game_from_table, parse_prediction, split, term_label)
+from ui.figures_attributions import shares_figure
 from ui.figures_playground import terms_figure, values_figure
 from ui.state import current_selection
 from ui.widgets import chart, teaching_note
@@ -121,3 +123,8 @@ else:
             chart(terms_figure(found), f"pg-{kind}", f"the non-zero interactions of the {SPLITS[kind]} reading")
             column.metric("max |v − reconstruction|", f"{found.max_error:.2e}",
                           "exact" if found.max_error < 1e-9 else "within the noise bound", delta_color="off")
+    both = readings["and-or"]
+    st.caption("The Shapley value shares every interaction equally among its players, AND and OR alike "
+               "(see the Attributions view):")
+    chart(shares_figure(shares(list(game.players), game.v, both.i_and, both.i_or)), "pg-shapley",
+          "the Shapley value of each player as its shares of the AND-OR interactions")
