@@ -10,6 +10,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch is imported 
 
 import streamlit as st  # noqa: E402
 
+from ui.presentation import presentation_mode  # noqa: E402
 from ui.state import sidebar, write_url  # noqa: E402
 from ui.tour import tour  # noqa: E402
 
@@ -43,6 +44,7 @@ except Exception as exc:  # a model folder or sample that cannot be loaded: say 
     st.error(f"Could not load this choice: {exc}")
     st.stop()
 st.session_state["selection"] = selection
+presentation_mode(selection.presentation)
 write_url(selection, navigation.url_path)
 with st.sidebar.popover("Copy link to this view"):
     st.caption("The link reopens this page with the same model, sample, players and settings.")

@@ -1,5 +1,6 @@
 """The teaching pages in a real browser: the playground at 1920×1080 (screenshot in test-artifacts/screenshots/)."""
 
+import pytest
 from test_browser import SHOTS, app_url, browser, wait_for_app  # noqa: F401  (module fixtures: server and chromium)
 
 
@@ -49,3 +50,48 @@ def test_playground_full_hd(app_url, browser):  # noqa: F811
     page.get_by_role("heading", name="Playground").wait_for()
     page.get_by_text("Tour 1 of 10 · Playground").wait_for()
     assert not errors, errors
+
+
+SIZES = """() => {
+    const px = (el) => el ? parseFloat(getComputedStyle(el).fontSize) : NaN;
+    const q = (s) => document.querySelector(s);
+    const frame = q("[data-testid='stMain'] [data-testid='stDataFrame']");
+    const deepest = (el) => { while (el && el.firstElementChild) el = el.firstElementChild; return el; };
+    return {
+        chart: px(q("[data-testid='stPlotlyChart'] .xtick text")),
+        metric: px(deepest(q("[data-testid='stMetricValue']"))),
+        label: px(deepest(q("[data-testid='stMetricLabel']"))),
+        text: px(deepest(q("[data-testid='stMain'] [data-testid='stExpander'] [data-testid='stMarkdownContainer']"))),
+        table: frame ? frame.getBoundingClientRect().height : NaN,
+        tableWidth: frame ? frame.getBoundingClientRect().width : NaN,
+    };
+}"""
+
+
+def measured(page, app_url: str, query: str = "") -> dict:
+    """Font sizes (px) of chart ticks (attributions), metric values and labels and text (primitives), and the drawn
+    height of the attributions' table (a canvas: it is zoomed as a whole)."""
+    sizes = {}
+    for path, keys in (("/attributions", ("chart", "table", "tableWidth")), ("/", ("metric", "label", "text"))):
+        page.goto(f"{app_url}{path}{query}")
+        wait_for_app(page)
+        page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first.wait_for(state="visible")
+        page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible", timeout=60_000)
+        page.wait_for_timeout(500)
+        found = page.evaluate(SIZES)
+        sizes.update({key: found[key] for key in keys})
+    return sizes
+
+
+def test_presentation_mode_makes_charts_metrics_text_and_tables_larger(app_url, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    normal = measured(page, app_url)
+    large = measured(page, app_url, "?present=1")
+    page.screenshot(path=str(SHOTS / "24-primitives-presentation.png"))
+    assert large.pop("tableWidth") == pytest.approx(normal.pop("tableWidth"), abs=2)  # zoomed, still as wide
+    ratios = {key: large[key] / normal[key] for key in normal}
+    assert all(ratio >= 1.5 - 1e-6 for ratio in ratios.values()), (normal, large)
+    page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(state="visible")
+    box = page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first.bounding_box()
+    page.mouse.click(box["x"] + 18 * 1.5, box["y"] + 1.5 * 35 * 1.5)  # the first row's checkbox, zoomed
+    page.wait_for_function("() => window.location.search.includes('focus=')", timeout=30_000)  # selection works
