@@ -45,8 +45,15 @@ def _split(players: tuple[str, ...], values: tuple[float, ...], kind: str, qthre
     return split(ToyGame(players, np.array(values)), kind, qthres)
 
 
-st.session_state.setdefault("pg-formula", EXERCISES[3].formula)
 keys = [FREE] + [item.key for item in EXERCISES]
+if not st.session_state.get("_pg_seeded"):  # a link ?exercise=t3 or ?formula=... opens that game, once per session
+    st.session_state["_pg_seeded"] = True
+    if st.query_params.get("exercise") in keys[1:]:
+        st.session_state["pg-exercise"] = st.query_params["exercise"]
+        _start(st.query_params["exercise"])
+    elif st.query_params.get("formula"):
+        st.session_state["pg-formula"] = st.query_params["formula"][:400]
+st.session_state.setdefault("pg-formula", EXERCISES[3].formula)
 titles = {FREE: "Your own game"} | {item.key: item.title for item in EXERCISES}
 setup, drawing = st.columns([2, 3])
 with setup:
@@ -62,6 +69,8 @@ with setup:
         st.error(f"{exc}\n\n```\n{text}\n{' ' * exc.position}^\n```")
         st.stop()
     st.caption(f"Read as: `{game.reading}` · players: {', '.join(game.players)}")
+    st.query_params.update({"exercise": chosen} if locked else {"formula": text})
+    st.query_params.pop("formula" if locked else "exercise", None)
     noise = st.toggle("Noise term q in the AND-OR split", key="pg-noise",
                       help="Off: the split must reproduce v exactly. On: each v(S) may move by up to "
                            "qthres·|v(N) − v(∅)|.")

@@ -1,4 +1,5 @@
-"""AppTest for the teaching pages: the playground (formula, truth table, noise term, exercises)."""
+"""AppTest for the teaching pages: playground (formula, truth table, noise term, exercises, links), attributions,
+glossary and the guided tour."""
 
 import json
 from pathlib import Path
@@ -6,6 +7,8 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 from test_app import numbers
+
+from engine.playground import exercise
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -116,3 +119,17 @@ def test_a_tour_link_opens_the_first_step():
     plain = AppTest.from_file(APP, default_timeout=240)
     plain.run()
     assert not tour_text(plain) and plain.sidebar.button(key="tour-start").label == "Guided tour"
+
+
+def test_a_link_opens_an_exercise_or_a_formula_and_the_url_follows():
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["exercise"] = "t7"
+    at.switch_page("pages/playground.py").run()
+    assert not at.exception and at.selectbox(key="pg-exercise").value == "t7"
+    assert at.text_input(key="pg-formula").value == exercise("t7").formula
+    own = AppTest.from_file(APP, default_timeout=240)
+    own.query_params["formula"] = "a or b"
+    own.switch_page("pages/playground.py").run()
+    assert own.text_input(key="pg-formula").value == "a or b" and own.query_params["formula"] == "a or b"
+    own.text_input(key="pg-formula").input("a and b").run()
+    assert own.query_params["formula"] == "a and b" and "exercise" not in own.query_params
