@@ -54,6 +54,8 @@ class FormulaError(ValueError):
 
 @dataclass(frozen=True)
 class Token:
+    """One word of a formula and where it starts (0-based)."""
+
     kind: str  # "number", "name", an operator ("and", "or", "not", "+", "-", "*"), "(", ")" or "end"
     text: str
     position: int
