@@ -4,13 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from engine.attributions import WEIGHTS, pair_indices, shares
-from ui.compute import result_for
+from ui.certificate import draw_certificate
+from ui.context import view_context
 from ui.figures_attributions import pairs_figure, shares_figure
-from ui.state import current_selection
 from ui.widgets import chart, table_exports, teaching_note
 
-selection = current_selection()
-st.title("Attributions from interactions")
+ctx = view_context()
 teaching_note(
     "Attribution methods answer “how much did each player contribute?” with one number per player. All the "
     "common ones are sums of interactions (Harsanyi 1963; spec §9):\n\n"
@@ -23,7 +22,8 @@ teaching_note(
     "With the AND-OR split the interactions reproduce v + q; the share of −q is drawn in grey, so the bars add "
     "up to the value of v exactly."
 )
-result = result_for(selection.request)
+result = ctx.result()
+draw_certificate(result.report)
 index = st.radio("Value", list(WEIGHTS), horizontal=True, key="attr-index")
 found = shares(result.players, result.v, result.i_and, result.i_or, index)
 fig = shares_figure(found)
@@ -36,4 +36,4 @@ for column, (name, matrix) in zip(columns, pairs.items()):
 table = pd.DataFrame({"player": result.players} | {name: shares(result.players, result.v, result.i_and, result.i_or,
                                                                  name).values for name in WEIGHTS})
 st.dataframe(table, hide_index=True, width="stretch")
-table_exports(table, result.provenance, fig, "attributions")
+table_exports(table, result.provenance.to_dict(), fig, "attributions")

@@ -4,12 +4,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.state import current_selection
+from ui.context import view_context
 
 GLOSSARY = Path(__file__).resolve().parents[1] / "docs" / "glossary.md"
 
-current_selection()  # the app frame around this page (a first deep link to it is rerouted through app.py)
-st.title("Glossary")
+view_context()  # taken, not used: the glossary needs no model (a first deep link to it is rerouted via app.py)
 st.caption("Every formula the views use, in one place, with the paper it comes from. Definitions and conventions: "
            "the project's spec (shared/spec/interactions.md).")
 sections = ["## " + part for part in GLOSSARY.read_text(encoding="utf-8").split("## ") if part.strip()]

@@ -11,12 +11,12 @@ from engine.playground import (EXERCISES, SPLITS, ToyGame, check_prediction, exe
                                game_from_table, parse_prediction, split, term_label)
 from ui.figures_attributions import shares_figure
 from ui.figures_playground import terms_figure, values_figure
-from ui.state import current_selection
+from ui.context import view_context
+from ui.url import playground_link, write_playground
 from ui.widgets import chart, teaching_note
 
 FREE = "free"
-current_selection()  # the app frame around this page (a first deep link to it is rerouted through app.py)
-st.title("Playground")
+view_context()  # taken, not used: toy games need no model (a first deep link to it is rerouted via app.py)
 teaching_note(
     "Write a game v over a few named players and see how it decomposes. v(S) is your formula with the players in "
     "S set to 1 (present) and the others to 0 (absent).\n\n"
@@ -48,11 +48,12 @@ def _split(players: tuple[str, ...], values: tuple[float, ...], kind: str, qthre
 keys = [FREE] + [item.key for item in EXERCISES]
 if not st.session_state.get("_pg_seeded"):  # a link ?exercise=t3 or ?formula=... opens that game, once per session
     st.session_state["_pg_seeded"] = True
-    if st.query_params.get("exercise") in keys[1:]:
-        st.session_state["pg-exercise"] = st.query_params["exercise"]
-        _start(st.query_params["exercise"])
-    elif st.query_params.get("formula"):
-        st.session_state["pg-formula"] = st.query_params["formula"][:400]
+    linked_exercise, linked_formula = playground_link()
+    if linked_exercise in keys[1:]:
+        st.session_state["pg-exercise"] = linked_exercise
+        _start(linked_exercise)
+    elif linked_formula:
+        st.session_state["pg-formula"] = linked_formula
 st.session_state.setdefault("pg-formula", EXERCISES[3].formula)
 titles = {FREE: "Your own game"} | {item.key: item.title for item in EXERCISES}
 setup, drawing = st.columns([2, 3])
@@ -69,8 +70,7 @@ with setup:
         st.error(f"{exc}\n\n```\n{text}\n{' ' * exc.position}^\n```")
         st.stop()
     st.caption(f"Read as: `{game.reading}` · players: {', '.join(game.players)}")
-    st.query_params.update({"exercise": chosen} if locked else {"formula": text})
-    st.query_params.pop("formula" if locked else "exercise", None)
+    write_playground(chosen if locked else None, text)
     noise = st.toggle("Noise term q in the AND-OR split", key="pg-noise",
                       help="Off: the split must reproduce v exactly. On: each v(S) may move by up to "
                            "qthres·|v(N) − v(∅)|.")

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from engine.attributions import Shares
 
-from .figures import GREY, _layout, legend_below
+from .figures import GREY, layout, legend_below
 
 SHOWN_TERMS = 8  # the strongest terms get their own colour; the rest are summed per kind
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -36,7 +36,7 @@ def shares_figure(found: Shares) -> go.Figure:
     fig.add_trace(go.Scatter(y=found.players, x=found.values, mode="markers", name=f"{found.index} value",
                              marker=dict(symbol="diamond", size=11, color="black"),
                              hovertemplate=f"{found.index} value of %{{y}}: %{{x:.4g}}<extra></extra>"))
-    _layout(fig, f"{found.index} value of each player, split into its shares of the interactions",
+    layout(fig, f"{found.index} value of each player, split into its shares of the interactions",
             f"share of the {found.index} value", "", barmode="relative",
             height=max(320, 120 + 34 * len(found.players)))
     fig.update_yaxes(type="category", autorange="reversed")
@@ -48,6 +48,6 @@ def pairs_figure(matrix: np.ndarray, players: list[str], title: str) -> go.Figur
     top = float(np.abs(matrix).max(initial=0.0)) or 1.0
     fig = go.Figure(go.Heatmap(z=matrix, x=players, y=players, colorscale="RdBu_r", zmin=-top, zmax=top,
                                hovertemplate="%{y} × %{x}: %{z:.4g}<extra></extra>"))
-    _layout(fig, title, "", "", height=max(320, 100 + 30 * len(players)))
+    layout(fig, title, "", "", height=max(320, 100 + 30 * len(players)))
     fig.update_yaxes(type="category", autorange="reversed")
     return fig.update_xaxes(type="category")
