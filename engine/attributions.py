@@ -21,8 +21,8 @@ import numpy as np
 
 from .harsanyi import and_interactions, values_from_and_or
 from .masks import all_masks, n_players_of, popcounts, subset_label
+from .result import ZERO_RATIO
 from .shapley import banzhaf_values, shapley_interaction_index, shapley_taylor_index, shapley_values
-from .sparsity import ZERO_RATIO
 
 WEIGHTS = {"Shapley": lambda k: 1.0 / k, "Banzhaf": lambda k: 1.0 / 2.0 ** (k - 1)}
 VALUES = {"Shapley": shapley_values, "Banzhaf": banzhaf_values}
