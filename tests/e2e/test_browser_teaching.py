@@ -1,10 +1,10 @@
 """The teaching pages in a real browser: the playground at 1920×1080 (screenshot in test-artifacts/screenshots/)."""
 
 import pytest
-from test_browser import SHOTS, app_url, browser, wait_for_app  # noqa: F401  (module fixtures: server and chromium)
+from helpers import SHOTS, wait_for_app
 
 
-def test_playground_full_hd(app_url, browser):  # noqa: F811
+def test_playground_full_hd(app_url, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     errors = []
@@ -83,7 +83,7 @@ def measured(page, app_url: str, query: str = "") -> dict:
     return sizes
 
 
-def test_presentation_mode_makes_charts_metrics_text_and_tables_larger(app_url, browser):  # noqa: F811
+def test_presentation_mode_makes_charts_metrics_text_and_tables_larger(app_url, browser):
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     normal = measured(page, app_url)
     large = measured(page, app_url, "?present=1")

@@ -1,16 +1,16 @@
 """AppTest: every page renders with the bundled default, deep links restore the state, selections focus."""
 
-import base64
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import numbers
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["pages/primitives.py", "pages/sparsity.py", "pages/orders.py", "pages/assumptions.py",
-         "pages/faithfulness.py", "pages/shared.py", "pages/dynamics.py"]
+         "pages/faithfulness.py", "pages/attributions.py", "pages/shared.py", "pages/dynamics.py"]
 
 
 def run(page=None, **params):
@@ -27,13 +27,6 @@ def run(page=None, **params):
 
 def figures(at):
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def numbers(data) -> np.ndarray:
-    """A trace's x or y as floats: Plotly writes numpy arrays as {"dtype", "bdata": base64} (NaN stays NaN)."""
-    if isinstance(data, dict):
-        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).astype(float)
-    return np.array([np.nan if value is None else value for value in data], dtype=float)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -5,12 +5,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+from helpers import numbers
 from streamlit.testing.v1 import AppTest
-from test_app import numbers
 
 from engine.playground import exercise
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def run_page(page: str) -> AppTest:
