@@ -50,20 +50,25 @@ def shares(players: list[str], v: np.ndarray, i_and: np.ndarray, i_or: np.ndarra
     """Split each player's value into the shares of the non-zero interactions of non-empty subsets:
     share_i(T) = I(T)·w(|T|) for i ∈ T, w(k) = 1/k (Shapley) or 1/2^{k−1} (Banzhaf), plus the value of −q.
 
-    Terms and noise below ZERO_RATIO·max(1, max|v|) are rounding and left out."""
+    Terms below ZERO_RATIO·max(1, max|v|) are rounding (an interior-point solve leaves its zeros there) and left out;
+    what they carried goes to the noise share, which is v minus what the terms shown reconstruct, so every row still
+    adds up to the player's value of v. The noise share is shown when it is above that level too."""
     weight = WEIGHTS[index]
     n = len(players)
     members = all_masks(n).T.astype(np.float64)  # (n, 2^n)
     sizes = popcounts(n)
     tiny = ZERO_RATIO * max(1.0, float(np.abs(v).max(initial=0.0)))  # rounding, not an interaction
-    columns, terms, kinds = [], [], []
+    columns, terms, kinds, kept = [], [], [], []
     for kind, vec in (("AND", np.asarray(i_and, dtype=float)), ("OR", np.asarray(i_or, dtype=float))):
-        for t in np.flatnonzero(np.abs(vec) > tiny):
+        shown = np.where(np.abs(vec) > tiny, vec, 0.0)
+        shown[0] = vec[0]  # v(∅) (or an OR ∅ entry) is no interaction but still part of the reconstruction
+        kept.append(shown)
+        for t in np.flatnonzero(shown):
             if t:
                 columns.append(members[:, t] * vec[t] * weight(int(sizes[t])))
                 terms.append(f"{kind} {subset_label(int(t), players)}")
                 kinds.append(kind)
-    noise = np.asarray(v, dtype=float) - values_from_and_or(i_and, i_or).numpy()  # −q
+    noise = np.asarray(v, dtype=float) - values_from_and_or(*kept).numpy()  # −q, and the rounding left out
     noise_share = VALUES[index](and_interactions(noise))
     if np.abs(noise).max(initial=0.0) > tiny:
         columns.append(noise_share)

@@ -23,8 +23,8 @@ from .and_or import decompose
 from .formula import MAX_LENGTH, MAX_PLAYERS, parse
 from .harsanyi import and_interactions, or_interactions, values_from_and_or
 from .masks import subset_members
+from .result import is_nonzero
 
-ZERO = 1e-9  # |I| at most ZERO·(1 + max|v|) is shown and checked as 0 (an LP's optimum is exact up to rounding)
 SPLITS = {"and": "AND only (Harsanyi)", "or": "OR only", "and-or": "AND-OR split"}
 
 Term = tuple[str, frozenset[str]]  # ("AND" | "OR", the players of S)
@@ -87,11 +87,13 @@ class Split:
         return float(np.abs(self.i_and[1:]).sum() + np.abs(self.i_or[1:]).sum())
 
     def terms(self) -> dict[Term, float]:
-        """The non-zero interactions of non-empty subsets, strongest first."""
-        zero = ZERO * (1.0 + float(np.abs(self.v).max()))
+        """The non-zero interactions of non-empty subsets, strongest first: |I| above ZERO_RATIO·max|I|
+        (:func:`engine.result.is_nonzero`; the exact interior-point LP leaves its optimum's zeros below 1e-6 of the
+        largest interaction and its values within that of the optimum's)."""
+        strongest = float(max(np.abs(self.i_and[1:]).max(initial=0.0), np.abs(self.i_or[1:]).max(initial=0.0)))
         found = {}
         for kind, vec in (("AND", self.i_and), ("OR", self.i_or)):
-            for index in np.flatnonzero(np.abs(vec) > zero):
+            for index in np.flatnonzero(is_nonzero(vec, strongest)):
                 if index:
                     found[(kind, frozenset(self.players[i] for i in subset_members(int(index), len(self.players))))] \
                         = float(vec[index])
