@@ -40,6 +40,12 @@ def _start(key: str) -> None:
     st.session_state["pg-guess"] = ""
 
 
+def _press(flag: str) -> None:
+    """A button's callback: it runs before the script, so the press also survives a rerun that the frame may
+    start first (:func:`ui.context.leave_legacy_pages_mode`)."""
+    st.session_state[flag] = True
+
+
 @st.cache_data(max_entries=64, show_spinner="Solving the AND-OR split (exact LP)…")
 def _split(players: tuple[str, ...], values: tuple[float, ...], kind: str, qthres: float):
     return split(ToyGame(players, np.array(values)), kind, qthres)
@@ -99,9 +105,9 @@ if chosen != FREE:
     guess_text = st.text_area("Your prediction, one interaction per line", key="pg-guess",
                               placeholder="AND {x1, x2} = 1\nOR {x3, x4} = 1")
     left, right = st.columns(2)
-    check_clicked = left.button("Check my prediction", key="pg-check")
-    if right.button("Reveal the answer", key="pg-reveal-button"):
-        st.session_state["pg-reveal"] = True
+    left.button("Check my prediction", key="pg-check", on_click=_press, args=("pg-check-now",))
+    right.button("Reveal the answer", key="pg-reveal-button", on_click=_press, args=("pg-reveal",))
+    check_clicked = st.session_state.pop("pg-check-now", False)  # the check is said once, after the press
     asked = game_from_formula(item.formula)
     actual = _split(asked.players, tuple(asked.v.tolist()), item.kind, item.qthres).terms()
     if check_clicked:

@@ -39,6 +39,10 @@ def _start() -> None:
     st.session_state["tour_go"] = True
 
 
+def _end() -> None:
+    st.session_state.pop(STEP_KEY, None)
+
+
 def tour(current_title: str, requested: bool = False) -> None:
     """Start the tour when ``requested`` (a link's ``tour=1``, :func:`ui.url.tour_link`) or on the sidebar button
     (it opens the first view); while it runs, draw the step of the view titled ``current_title`` above the page,
@@ -61,6 +65,4 @@ def tour(current_title: str, requested: bool = False) -> None:
             back.page_link(STEPS[step - 1][0], label=f"Back: {TITLES[step - 1]}", icon=":material/arrow_back:")
         if step < len(STEPS) - 1:
             forward.page_link(STEPS[step + 1][0], label=f"Next: {TITLES[step + 1]}", icon=":material/arrow_forward:")
-        if end.button("End the tour", key="tour-end"):
-            del st.session_state[STEP_KEY]
-            st.rerun()
+        end.button("End the tour", key="tour-end", on_click=_end)

@@ -133,3 +133,5 @@ def test_a_link_opens_an_exercise_or_a_formula_and_the_url_follows():
     assert own.text_input(key="pg-formula").value == "a or b" and own.query_params["formula"] == "a or b"
     own.text_input(key="pg-formula").input("a and b").run()
     assert own.query_params["formula"] == "a and b" and "exercise" not in own.query_params
+    own.switch_page("pages/sparsity.py").run()  # the playground's own parameters stay on the playground
+    assert not own.exception and "formula" not in own.query_params and own.query_params["model"] == "digits-cnn"
