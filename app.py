@@ -1,9 +1,10 @@
 """Interaction Explorer: pick a model and a sample, then see the interaction primitives it encodes.
 
 Run with `make run` (or `streamlit run app.py`). This file is the frame: it draws the shared sidebar, which builds
-the view context once per rerun (request with its target resolved, model, sample, candidates, focus), keeps the
-choices in the URL, draws the page's heading and runs the page the user picked; the pages in pages/ take the context
-(ui.context.view_context) and only draw.
+the view context once per rerun (request with its target resolved, model, sample, candidates, focus), applies
+presentation mode, keeps the choices in the URL, draws the guided tour's step (while a tour runs) and the page's
+heading, and runs the page the user picked; the pages in pages/ take the context (ui.context.view_context) and only
+draw. The playground and the glossary take it too but compute no model.
 """
 
 import os
