@@ -8,6 +8,8 @@ import pytest
 from helpers import numbers
 from streamlit.testing.v1 import AppTest
 
+from engine.and_or import LP_MAX_PLAYERS
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["pages/primitives.py", "pages/sparsity.py", "pages/orders.py", "pages/assumptions.py",
          "pages/faithfulness.py", "pages/attributions.py", "pages/shared.py", "pages/dynamics.py"]
@@ -64,8 +66,9 @@ def test_log_axes_leave_exact_zeros_out():
 
 
 def test_a_pdhg_solve_shows_its_convergence():
-    """Beyond 11 players the AND-OR solve is PDHG: the sparsity page draws its loss curve down to the returned best."""
-    at = run("pages/sparsity.py", players=",".join(map(str, range(12))))
+    """Beyond LP_MAX_PLAYERS the AND-OR solve is PDHG: the sparsity page draws its loss curve down to the returned
+    best."""
+    at = run("pages/sparsity.py", players=",".join(map(str, range(LP_MAX_PLAYERS + 1))))
     curve = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Convergence of the AND-OR solve")
     losses = numbers(curve["data"][0]["y"])
     best = curve["layout"]["shapes"][0]["y0"]
