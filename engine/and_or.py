@@ -222,7 +222,7 @@ def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=No
     """Exact optimum of one model (u of shape (1, 2^n)) by :mod:`engine.ipm`.
 
     The interior point stops at a certified gap of IPM_GAP; its row prices w give the lower bound. It leaves the
-    optimum's zeros below 1e-6 of the largest interaction (:data:`engine.sparsity.ZERO_RATIO` counts them as zeros).
+    optimum's zeros below 1e-6 of the largest interaction (:data:`engine.result.ZERO_RATIO` counts them as zeros).
     Should the certificate stay above IPM_FALLBACK_GAP (it has not on any game tried), HiGHS solves the LP instead.
     """
     n = n_players_of(u.shape[-1])

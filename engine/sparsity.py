@@ -12,7 +12,7 @@ import numpy as np
 
 from .interaction import Kind
 from .masks import n_players_of, popcounts
-from .result import ZERO_RATIO, InteractionResult, is_nonzero  # noqa: F401  (ZERO_RATIO, is_nonzero: re-exported)
+from .result import InteractionResult
 
 TAU_RATIO = 0.05
 
@@ -38,7 +38,7 @@ def threshold(result: InteractionResult, tau_ratio: float = TAU_RATIO) -> float:
 
 
 def zero_count(result: InteractionResult) -> int:
-    """How many of the 2·(2^n − 1) pooled interactions are exact zeros (:func:`is_nonzero`; a log axis leaves them
+    """How many of the 2·(2^n − 1) pooled interactions are exact zeros (:func:`engine.result.is_nonzero`; a log axis leaves them
     out)."""
     ranking = result.ranking()
     return len(ranking) - len(ranking.nonzero())

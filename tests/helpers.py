@@ -4,11 +4,15 @@ The tests folder is on ``sys.path`` (pytest puts the folder of ``conftest.py`` t
 sub-folder, imports these with ``from helpers import ...``.
 """
 
+import base64
 from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 
 from engine.result import InteractionResult
+
+SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"  # the browser tests' screenshots
 
 
 def subsets(mask: int):
@@ -91,3 +95,19 @@ def stroke_on_paper() -> np.ndarray:
     pixels = np.full((64, 64), 255)
     pixels[8:56, 28:36] = 0
     return pixels
+
+
+def numbers(data) -> np.ndarray:
+    """A trace's x or y as floats: Plotly writes numpy arrays as {"dtype", "bdata": base64} (NaN stays NaN)."""
+    if isinstance(data, dict):
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).astype(float)
+    return np.array([np.nan if value is None else value for value in data], dtype=float)
+
+
+def wait_for_app(page, timeout=120_000):
+    """Wait until the browser ``page`` is connected to the app and its script has finished running."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(state="attached",
+                                                                                          timeout=timeout)
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached",
+                                                                                       timeout=timeout)

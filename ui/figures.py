@@ -12,8 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.interaction import Interaction
-from engine.result import InteractionResult, Ranking, SolverReport
-from engine.sparsity import is_nonzero, largest_strength, order_statistics, sorted_strengths
+from engine.result import InteractionResult, Ranking, SolverReport, is_nonzero
+from engine.sparsity import largest_strength, order_statistics, sorted_strengths
 
 BLUE, ORANGE, GREEN, PINK, YELLOW, SKY, GREY = "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999"
 KIND_COLOURS = {"AND": BLUE, "OR": ORANGE}
@@ -37,7 +37,7 @@ def log_axis(fig: go.Figure, axis: str = "yaxis") -> None:
 
 
 def on_log_axis(values: np.ndarray, scale: float | None = None) -> np.ndarray:
-    """``values`` as floats, NaN where they are zero up to rounding (:func:`engine.sparsity.is_nonzero`): a log axis
+    """``values`` as floats, NaN where they are zero up to rounding (:func:`engine.result.is_nonzero`): a log axis
     cannot show them, and Plotly leaves a gap at NaN instead of plunging a line towards 10^-16."""
     values = np.asarray(values, dtype=float)
     return np.where(is_nonzero(values, scale), values, np.nan)

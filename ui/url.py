@@ -1,9 +1,10 @@
 """The explorer's one URL schema: which query parameters a link carries, and how each is written and read.
 
 A link names the shared choices (``model``, ``sample``, ``players`` as comma-separated candidate indices,
-``baseline``, ``output``, ``method``, ``focus`` as ``"AND:17"``, ``present=1`` for presentation mode) and, on the
-dynamics view only, its own controls (``dyn_model``, ``epoch``). Links are built with URL encoding, so a sentence
-used as a sample survives the round trip.
+``baseline``, ``output``, ``method``, ``focus`` as ``"AND:17"``, ``present=1`` for presentation mode), on the
+dynamics view only its own controls (``dyn_model``, ``epoch``), on the playground only its game (``exercise`` as
+``t3``, or ``formula`` as the formula's text), and on any view ``tour=1``, which starts the guided tour and is taken
+off the URL once read. Links are built with URL encoding, so a sentence used as a sample survives the round trip.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from engine.zoo import HF_PREFIX, MODEL_TITLES
 
 SHARED_KEYS = ("model", "sample", "players", "baseline", "output", "method", "focus", "present")
 DYNAMICS_MODEL, EPOCH = "dyn_model", "epoch"
-PAGE_KEYS = {"dynamics": (DYNAMICS_MODEL, EPOCH)}  # a page's own controls, dropped on the other pages
+EXERCISE, FORMULA = "exercise", "formula"
+FORMULA_MAX = 400  # characters of a formula a link may carry (the playground's input holds no more)
+PAGE_KEYS = {"dynamics": (DYNAMICS_MODEL, EPOCH), "playground": (EXERCISE, FORMULA)}  # dropped on the other pages
+TOUR = "tour"
 
 
 def seed_from_link() -> None:
@@ -99,3 +103,22 @@ def dynamics_link() -> tuple[str | None, int | None]:
 def write_dynamics(model_id: str, epoch: int) -> None:
     """The dynamics view's own choices, for the link."""
     st.query_params.update({DYNAMICS_MODEL: model_id, EPOCH: str(epoch)})
+
+
+def tour_link() -> bool:
+    """Whether the link asks for the guided tour (``tour=1``); the parameter is taken off the URL, so it starts the
+    tour once. Read it before :func:`write_query`, which keeps only the schema's parameters."""
+    return st.query_params.pop(TOUR, None) == "1"
+
+
+def playground_link() -> tuple[str | None, str | None]:
+    """The exercise key and the formula a link to the playground names (None where it names none; the formula cut to
+    FORMULA_MAX characters). The page checks that the exercise exists."""
+    formula = st.query_params.get(FORMULA) or None
+    return st.query_params.get(EXERCISE) or None, formula[:FORMULA_MAX] if formula else None
+
+
+def write_playground(exercise: str | None, formula: str | None) -> None:
+    """The playground's game, for the link: an exercise by its key, else the user's own formula."""
+    st.query_params.pop(FORMULA if exercise else EXERCISE, None)
+    st.query_params.update({EXERCISE: exercise} if exercise else {FORMULA: formula or ""})

@@ -13,9 +13,8 @@ import streamlit as st
 from engine.interaction import Interaction
 from engine.result import InteractionResult
 
+from .presentation import enlarge
 from .state import set_focus
-
-PRESENTATION_FONT = 20
 
 
 def teaching_note(markdown: str) -> None:
@@ -27,7 +26,7 @@ def teaching_note(markdown: str) -> None:
 def chart(fig: go.Figure, key: str, alt: str, selectable: bool = False) -> None:
     """Draw a figure (larger fonts in presentation mode); a click on a point with customdata focuses it everywhere."""
     if st.session_state.get("present"):
-        fig.update_layout(font_size=PRESENTATION_FONT)
+        enlarge(fig)
     image_format = st.session_state.get("image_format", "svg")
     scale = 3 if image_format == "png" else 1
     config = {"toImageButtonOptions": {"format": image_format, "filename": key, "scale": scale}, "displaylogo": False}

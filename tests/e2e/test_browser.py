@@ -1,79 +1,15 @@
-"""A real browser: Debian's chromium driven by Playwright against the app served on a free localhost port."""
+"""A real browser: Debian's chromium driven by Playwright against the app served on a free localhost port (the
+fixtures ``app_url`` and ``browser`` are in ``conftest.py``)."""
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
-from helpers import png, stroke_on_paper
+from helpers import SHOTS, png, stroke_on_paper, wait_for_app
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
 # Streamlit's client probes these relative to a deep-linked page before falling back to / (streamlit#7074).
 BENIGN = ("/_stcore/health", "/_stcore/host-config")
 PAGES = [("sparsity", "Sparsity"), ("orders", "Orders"), ("assumptions", "Assumptions for sparsity"),
          ("faithfulness", "Faithfulness"), ("shared", "Shared vs distinctive primitives"),
          ("dynamics", "Training dynamics")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (make test does it)")
-    port = free_port()
-    env = os.environ | {"INTERACTION_EXPLORER_CACHE": str(tmp_path_factory.mktemp("cache"))}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail("the app did not start")
-    yield url
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=20)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
-
-
-def wait_for_app(page, timeout=120_000):
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(state="attached", timeout=timeout)
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached", timeout=timeout)
 
 
 def digit_png(folder: Path) -> Path:

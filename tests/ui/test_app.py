@@ -1,17 +1,19 @@
 """AppTest: every page renders with the bundled default, deep links restore the state, selections focus."""
 
-import base64
 import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import numbers
 from streamlit.testing.v1 import AppTest
+
+from engine.and_or import LP_MAX_PLAYERS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["pages/primitives.py", "pages/sparsity.py", "pages/orders.py", "pages/assumptions.py",
-         "pages/faithfulness.py", "pages/shared.py", "pages/dynamics.py"]
+         "pages/faithfulness.py", "pages/attributions.py", "pages/shared.py", "pages/dynamics.py"]
 
 
 def run(page=None, **params):
@@ -28,13 +30,6 @@ def run(page=None, **params):
 
 def figures(at):
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def numbers(data) -> np.ndarray:
-    """A trace's x or y as floats: Plotly writes numpy arrays as {"dtype", "bdata": base64} (NaN stays NaN)."""
-    if isinstance(data, dict):
-        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).astype(float)
-    return np.array([np.nan if value is None else value for value in data], dtype=float)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -72,14 +67,14 @@ def test_log_axes_leave_exact_zeros_out():
 
 
 def test_a_pdhg_solve_shows_its_convergence_and_its_certified_gap(monkeypatch):
-    """Beyond 12 players the AND-OR solve is PDHG (here cut to 10 s by the time limit): the sparsity page draws its
+    """Beyond LP_MAX_PLAYERS the AND-OR solve is PDHG (here cut to 10 s by the time limit): the sparsity page draws its
     best loss falling to the returned one and its certified lower bound rising, and says how far from the optimum
     the split may be."""
     from engine import limits
 
     monkeypatch.setattr(limits, "MAX_SECONDS", 10.0)
     monkeypatch.setattr(limits, "PDHG_MIN_ITERATIONS", 100)  # the solve must fit 100 iterations in the limit
-    at = run("pages/sparsity.py", players=",".join(map(str, range(13))))
+    at = run("pages/sparsity.py", players=",".join(map(str, range(LP_MAX_PLAYERS + 1))))
     curve = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Convergence of the AND-OR solve")
     losses, bounds = numbers(curve["data"][0]["y"]), numbers(curve["data"][1]["y"])
     best = curve["layout"]["shapes"][0]["y0"]

@@ -4,14 +4,19 @@ import numpy as np
 from helpers import and_or_result, game_from_terms, sparse_result
 
 from engine.assumptions import high_order_check
+from engine.attributions import pair_indices, shares
 from engine.faithfulness import matching_curve, reconstruct
 from engine.generalizable import TransferCurve, salient_groups, shared_strength_by_order
+from engine.harsanyi import and_interactions
 from engine.interaction import Interaction
+from engine.playground import game_from_formula, split
 from engine.result import InteractionResult, SolverReport
 from engine.sparsity import salient, zero_count
 from ui.figures import order_bars_figure, order_box_figure, solver_figure, sparsity_figure
 from ui.figures_assumptions import high_order_figure, orders_without_interactions
+from ui.figures_attributions import pairs_figure, shares_figure
 from ui.figures_faithfulness import match_figure, matching_figure
+from ui.figures_playground import terms_figure, values_figure
 from ui.figures_shared import scatter_figure, shared_strength_figure, transfer_figure
 
 
@@ -91,3 +96,26 @@ def test_solver_figure_draws_the_loss_down_and_the_certified_bound_up_to_the_ret
     loss, bound = fig.data
     assert list(loss.x) == [0, 10, 20] and list(loss.y) == [5.0, 2.0, 1.0] and fig.layout.shapes[0].y0 == 1.0
     assert list(bound.y) == [None, 0.5, 0.9]  # a bound of 0 has no place on the log axis
+
+
+def test_playground_figures_draw_v_and_the_nonzero_terms_of_a_reading():
+    game = game_from_formula("(x1 and x2) + (x3 or x4)")
+    values = values_figure(game)
+    assert list(values.data[0].y) == game.v.tolist() and values.data[0].x[0] == "∅" and len(values.data[0].x) == 16
+    both = terms_figure(split(game, "and-or"))
+    assert [t.name for t in both.data] == ["AND", "OR"] and both.layout.title.text == "AND-OR split: 2 interactions"
+    assert list(both.data[1].y) == ["OR {x3, x4}"] and both.data[1].marker.pattern.shape == "/"
+    assert terms_figure(split(game, "and")).layout.title.text == "AND only (Harsanyi): 4 interactions"
+
+
+def test_attribution_figures_stack_shares_up_to_the_value_and_draw_symmetric_pairs():
+    game = game_from_formula("2*(a and b) + (c or d) + a")
+    found = shares(list(game.players), game.v, and_interactions(game.v).numpy(), np.zeros_like(game.v))
+    fig = shares_figure(found)
+    bars = sum(np.asarray(t.x, dtype=float) for t in fig.data if t.type == "bar")
+    assert fig.layout.barmode == "relative" and np.allclose(bars, fig.data[-1].x)
+    assert np.allclose(fig.data[-1].x, found.values) and fig.data[-1].marker.symbol == "diamond"
+    pairs = pair_indices(game.v)
+    heat = pairs_figure(pairs["Shapley interaction (SII)"], list(game.players), "Shapley interaction (SII)")
+    z = np.asarray(heat.data[0].z)
+    assert np.allclose(z, z.T) and heat.data[0].zmin == -heat.data[0].zmax == -np.abs(z).max()
