@@ -19,7 +19,7 @@ from ui.state import sidebar, write_url  # noqa: E402
 from ui.tour import tour  # noqa: E402
 from ui.url import share_link, tour_link  # noqa: E402
 
-st.set_page_config(page_title="Interaction Explorer", page_icon="🔗", layout="wide")
+st.set_page_config(page_title="Interaction Explorer", page_icon=":material/link:", layout="wide")
 
 # (file, title in the navigation, icon, url path, the page's heading, drawn by the frame)
 VIEWS = {

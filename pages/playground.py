@@ -117,10 +117,10 @@ if chosen != FREE:
             st.error(str(exc))
         else:
             label = lambda term: term_label(term, game.players)  # noqa: E731
-            lines = [f"✅ {label(t)}" for t in result.matched]
-            lines += [f"✏️ {label(t)}: you said {g:g}, it is {a:g}" for t, g, a in result.wrong_value]
-            lines += [f"➕ missing: {label(t)} (a non-zero interaction)" for t, _ in result.missing]
-            lines += [f"➖ {label(t)} = {g:g} is not there (it is 0)" for t, g in result.extra]
+            lines = [f":material/check_circle: {label(t)}" for t in result.matched]
+            lines += [f":material/edit: {label(t)}: you said {g:g}, it is {a:g}" for t, g, a in result.wrong_value]
+            lines += [f":material/add: missing: {label(t)} (a non-zero interaction)" for t, _ in result.missing]
+            lines += [f":material/remove: {label(t)} = {g:g} is not there (it is 0)" for t, g in result.extra]
             summary = "All correct!" if result.correct else f"{len(result.matched)} of {len(actual)} matched."
             (st.success if result.correct else st.warning)(summary + "\n\n" + "\n".join(f"- {x}" for x in lines))
     if st.session_state.get("pg-reveal"):
