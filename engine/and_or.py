@@ -34,7 +34,7 @@ import torch
 
 from . import ipm, pdhg
 from .and_or_ops import dual_bound, relative_gap
-from .errors import EngineError
+from .errors import EngineError, TooLarge
 from .harsanyi import and_interactions, or_interactions, zeta
 from .masks import n_players_of, popcounts
 
@@ -80,12 +80,17 @@ class Plan:
 
 def plan(n: int, m: int, settings: SolverSettings) -> Plan:
     """The one placement policy: "auto" is the exact LP up to LP_MAX_PLAYERS (one model) or JOINT_LP_MAX_PLAYERS
-    (several), PDHG beyond; PDHG runs on CUDA from GPU_MIN_PLAYERS when there is a GPU, everything else on the CPU."""
+    (several), PDHG beyond, and an exact LP is refused more than one player beyond them; PDHG runs on CUDA from
+    GPU_MIN_PLAYERS when there is a GPU, everything else on the CPU."""
     if settings.solver not in SOLVERS:
         raise EngineError(f"unknown AND-OR solver {settings.solver!r}; choose one of {', '.join(SOLVERS)}")
     solver = settings.solver
+    exact_max = LP_MAX_PLAYERS if m == 1 else JOINT_LP_MAX_PLAYERS
     if solver == "auto":
-        solver = "lp" if n <= (LP_MAX_PLAYERS if m == 1 else JOINT_LP_MAX_PLAYERS) else "pdhg"
+        solver = "lp" if n <= exact_max else "pdhg"
+    elif solver == "lp" and n > exact_max + 1:  # dense 4^n matrices: out of memory long before out of time
+        raise TooLarge(f"the exact {'joint ' if m > 1 else ''}LP runs up to {exact_max + 1} players (here {n}); "
+                       f"choose the first-order solver, fewer players, or AND interactions only (no solver).")
     device = settings.device
     if device is None:
         device = "cuda" if solver == "pdhg" and n >= GPU_MIN_PLAYERS and torch.cuda.is_available() else "cpu"
@@ -223,21 +228,27 @@ def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=No
 
     The interior point stops at a certified gap of IPM_GAP; its row prices w give the lower bound. It leaves the
     optimum's zeros below 1e-6 of the largest interaction (:data:`engine.result.ZERO_RATIO` counts them as zeros).
-    Should the certificate stay above IPM_FALLBACK_GAP (it has not on any game tried), HiGHS solves the LP instead.
+    Should the interior point fail numerically or its certificate stay above IPM_FALLBACK_GAP (neither has happened
+    on any game tried), HiGHS solves the LP instead. For one model the loss N(I) = (1 + α)|I| is the L1 loss times
+    (1 + α), so the L1 bound is scaled by it.
     """
     n = n_players_of(u.shape[-1])
     bound = noise_bounds(u, settings.qthres)
 
     def lower_of(w: np.ndarray) -> float:
-        return dual_bound(u, torch.as_tensor(w)[None], torch.zeros_like(u), bound, 0.0, 0.0, n)
+        l1_bound = dual_bound(u, torch.as_tensor(w)[None], torch.zeros_like(u), bound, 0.0, 0.0, n)
+        return (1.0 + settings.alpha) * l1_bound
 
     def loss_of(p: torch.Tensor, q: torch.Tensor) -> float:
-        return float(shared_loss(*interactions_of(u, p, q), 0.0))
+        return float(shared_loss(*interactions_of(u, p, q), settings.alpha))
 
     def gap_of(a: np.ndarray, q: np.ndarray, w: np.ndarray) -> float:
         return relative_gap(loss_of(*split_of(u, torch.as_tensor(a)[None], torch.as_tensor(q)[None])), lower_of(w))
 
-    out = ipm.solve(u[0].cpu().numpy(), float(bound[0, 0]), gap_of, IPM_GAP, progress=progress, cancel=cancel)
+    try:
+        out = ipm.solve(u[0].cpu().numpy(), float(bound[0, 0]), gap_of, IPM_GAP, progress=progress, cancel=cancel)
+    except (torch.linalg.LinAlgError, FloatingPointError, ValueError):  # a factorisation lost positive definiteness
+        return solve_joint_lp(u, settings)
     lower = lower_of(out.w)
     p, q = split_of(u, torch.as_tensor(out.a)[None], torch.as_tensor(out.q)[None])
     if relative_gap(loss_of(p, q), lower) > IPM_FALLBACK_GAP:
@@ -309,11 +320,11 @@ def solve_joint_lp(u: torch.Tensor, settings: SolverSettings) -> _Solution:
     bounds += [(None, None)] * size + [(0, None)] * (2 * size)
     res = linprog(cost, A_ub=sp.vstack(ub, format="csc"), b_ub=np.zeros(2 * m * size),
                   A_eq=sp.vstack(eq, format="csc"), b_eq=np.concatenate(eq_rhs), bounds=bounds, method=LP_METHOD)
-    if res.status != 0:
-        raise RuntimeError(f"LP solver failed: {res.message}")
+    if res.status != 0:  # HiGHS gave up: the best starting split, with no certificate (the views warn)
+        return _Solution(*_starts(u, beta)[1], 0.0)
     x = res.x
     pbar = x[pbar_col: pbar_col + size]
-    p = np.stack([pbar + x[i * width + 5 * size: i * width + 6 * size] for i in range(m)])
+    p = np.stack([pbar + np.clip(x[i * width + 5 * size: i * width + 6 * size], -beta, beta) for i in range(m)])
     q = np.stack([x[i * width + 4 * size: i * width + 5 * size] for i in range(m)])
     q = np.clip(q, -bound[:, None], bound[:, None])
     duals = res.eqlin.marginals.reshape(m, 2 * size + 1)

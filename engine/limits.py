@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from .and_or import JOINT_LP_MAX_PLAYERS, SolverSettings, plan, solve
+from .and_or import SolverSettings, plan, solve
 from .errors import TooLarge
 from .game import Game
 from .masks import all_masks, n_players_of
@@ -102,15 +102,13 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
 
 def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds: float | None = None) -> None:
     """Refuse an AND-OR solve whose estimate (:func:`estimate_solver_seconds`) exceeds ``max_seconds`` (default
-    MAX_SECONDS), or a joint LP beyond JOINT_LP_MAX_PLAYERS; the message names the time and the largest n that fits
+    MAX_SECONDS), or an exact LP far beyond its default size (:func:`engine.and_or.plan`); the message names the time
+    and the largest n that fits
     (the LP's cost grows ∝ 8^n, a PDHG iteration's ∝ n·2^n)."""
     max_seconds = MAX_SECONDS if max_seconds is None else max_seconds
     rows = np.atleast_2d(np.asarray(u))
     m, n = rows.shape[0], n_players_of(rows.shape[-1])
-    chosen = plan(n, m, settings)
-    if chosen.solver == "lp" and m > 1 and n > JOINT_LP_MAX_PLAYERS:
-        raise TooLarge(f"the exact joint LP runs up to {JOINT_LP_MAX_PLAYERS} players (here {n}); choose the "
-                       f"first-order solver, fewer players, or AND interactions only (no solver).")
+    chosen = plan(n, m, settings)  # refuses an exact LP far beyond its size
     if chosen.solver == "lp" and m == 1 and IPM_BYTES_PER_ENTRY * 4.0**n > available_memory(torch.device("cpu")) / 2:
         raise TooLarge(f"the exact LP of {n} players needs dense 2^{n}×2^{n} matrices, about "
                        f"{IPM_BYTES_PER_ENTRY * 4.0**n / 2**30:,.1f} GiB, more than half the free memory; choose the "

@@ -264,6 +264,29 @@ def test_plan_is_the_one_policy_for_solver_and_device():
     assert plan(8, 1, SolverSettings(solver="pdhg", device="cpu")) == Plan("pdhg", "cpu")
     with pytest.raises(engine.EngineError, match="unknown AND-OR solver"):
         plan(8, 1, SolverSettings(solver="sgd"))
+    assert plan(13, 1, SolverSettings(solver="lp")).solver == "lp"  # forced, one player beyond the default
+    with pytest.raises(engine.TooLarge, match="exact LP runs up to 13 players"):
+        plan(14, 1, SolverSettings(solver="lp"))
+
+
+def test_one_model_with_alpha_is_certified_on_the_exact_path():
+    """For one model N(I) = (1 + α)|I|: the L1 optimum times (1 + α), and a certificate that says so."""
+    u = _random_network(5, seed=9)
+    solved = decompose_joint(u[None], alpha=0.1, qthres=0.04, solver="lp")
+    assert solved.loss == pytest.approx(1.1 * lp(u).loss, rel=1e-6) and solved.gap < 1e-5
+
+
+def test_a_failing_interior_point_hands_over_to_highs(monkeypatch):
+    from engine import ipm
+
+    def fails(*args, **kwargs):
+        raise torch.linalg.LinAlgError("not positive definite")
+
+    u = _random_network(5, seed=10)
+    exact = lp(u)
+    monkeypatch.setattr(ipm, "solve", fails)
+    again = lp(u)
+    assert again.loss == pytest.approx(exact.loss, rel=1e-6) and again.gap < 1e-6
 
 
 def test_cancel_stops_both_solvers():
