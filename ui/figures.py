@@ -21,15 +21,11 @@ TEMPLATE = "plotly_white"
 
 
 def layout(fig: go.Figure, title: str | dict, x: str, y: str, **kwargs) -> go.Figure:
-    """The explorer's look (title, axis titles, template, margins, legend above), then the caller's settings."""
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template=TEMPLATE, margin=dict(t=60, l=60, r=20, b=50),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    """The explorer's look (title, axis titles, template, margins, the legend under the x axis: above the plot it
+    wraps into the title on a phone or a narrow column), then the caller's settings."""
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template=TEMPLATE,
+                      margin=dict(t=60, l=60, r=20, b=110), legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
     return fig.update_layout(**kwargs)  # the caller's settings win
-
-
-def legend_below(fig: go.Figure) -> go.Figure:
-    """The legend under the x axis, for figures whose title and legend would collide above a narrow column."""
-    return fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), margin=dict(b=110))
 
 
 def log_axis(fig: go.Figure, axis: str = "yaxis") -> None:
@@ -120,7 +116,7 @@ def order_box_figure(result: InteractionResult) -> go.Figure:
     layout(fig, dict(text="Strength per order", subtitle=dict(text=f"nonzero only: {zeros:,} of {total:,} are zero")),
             "order |S|", "|I(S)|", boxmode="group")
     log_axis(fig)
-    return legend_below(fig)
+    return fig
 
 
 def order_bars_figure(result: InteractionResult) -> go.Figure:
@@ -136,7 +132,7 @@ def order_bars_figure(result: InteractionResult) -> go.Figure:
                              marker_pattern_shape="/", marker_line_color="black", offsetgroup=kind))
     layout(fig, "Salient strength per order: positive up, negative down", "order |S|", "Σ I(S) over salient S",
             barmode="relative")
-    return legend_below(fig)
+    return fig
 
 
 def line_figure(x, series: dict[str, tuple], title: str, xlab: str, ylab: str) -> go.Figure:

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from engine.attributions import Shares
 
-from .figures import GREY, layout, legend_below
+from .figures import GREY, layout
 
 SHOWN_TERMS = 8  # the strongest terms get their own colour; the rest are summed per kind
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -40,7 +40,7 @@ def shares_figure(found: Shares) -> go.Figure:
             f"share of the {found.index} value", "", barmode="relative",
             height=max(320, 120 + 34 * len(found.players)))
     fig.update_yaxes(type="category", autorange="reversed")
-    return legend_below(fig)
+    return fig
 
 
 def pairs_figure(matrix: np.ndarray, players: list[str], title: str) -> go.Figure:
