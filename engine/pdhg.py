@@ -49,9 +49,7 @@ class PdhgOutcome:
     loss: float
     lower_bound: float
     iterations: int
-    restarts: int
     seconds: float
-    stopped: str  # "gap" (tolerance met), "iterations", "time"
     curve: list[tuple[int, float, float]] = field(default_factory=list)  # (iteration, best loss, best lower bound)
 
 
@@ -185,9 +183,7 @@ def solve(
     average = current.copy()
     weight = 1
     since_restart = 0
-    restarts = 0
     curve = [(0, best_loss, best_lower)]
-    stopped = "iterations"
     iteration = 0
     while iteration < max_iter:
         tau_scale, sigma_scale = STEP / omega, STEP * omega
@@ -225,14 +221,13 @@ def solve(
         gap = relative_gap(best_loss, best_lower)
         if progress is not None:
             within = f"certified within {100 * gap:.2g} %" if math.isfinite(gap) else "certified within: no bound yet"
-            progress(min(1.0, iteration / max_iter), f"AND-OR solver: iteration {iteration}, loss {best_loss:.4g}, {within}")
+            progress(min(1.0, iteration / max_iter),
+                     f"AND-OR solver: iteration {iteration}, loss {best_loss:.4g}, {within}")
         if cancel is not None and cancel():
             raise Cancelled("AND-OR decomposition cancelled")
         if gap <= tol:
-            stopped = "gap"
             break
         if time.perf_counter() - start_time > max_seconds:
-            stopped = "time"
             break
         restart = (
             candidate_gap <= RESTART_SUFFICIENT * restart_gap
@@ -256,6 +251,4 @@ def solve(
             average = current.copy()
             weight = 1
             since_restart = 0
-            restarts += 1
-    return PdhgOutcome(best_p, best_q, best_loss, best_lower, iteration, restarts,
-                       time.perf_counter() - start_time, stopped, curve)
+    return PdhgOutcome(best_p, best_q, best_loss, best_lower, iteration, time.perf_counter() - start_time, curve)
