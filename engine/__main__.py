@@ -101,7 +101,8 @@ def cmd_across(args) -> None:
 
     out = Path(args.json).expanduser()
     if out.suffix != ".json" or not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
-        raise EngineError(f"--json must name a .json file in a folder that exists and can be written, not {args.json!r}")
+        raise EngineError(f"--json must name a .json file in a folder that exists and can be written, "
+                          f"not {args.json!r}")
     models = [args.model] + ([args.pair] if args.pair else [])
     sample_ids = split_sample_ids(args.model, args.samples, args.start)
     stop = []

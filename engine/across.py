@@ -117,6 +117,7 @@ class SampleRow:
     title: str
     label: int | None  # the true class, where the data set has one
     target: int  # the class explained (the model's prediction)
+    players: list[int]  # the candidate indices explained (the model's n default players of this sample)
     n: int
     salient_ratio: float  # |Ω| / 2(2^n − 1) of the AND-OR result (Chen §2.1)
     salient_ratio_and: float  # |Ω_and| / (2^n − 1) of the AND-only (Harsanyi) result
@@ -298,7 +299,8 @@ def model_aggregate(model_id: str, title: str, class_names: list[str], samples: 
         share = order_distribution(split, "sum")
         poly = polynomial_check(harsanyi)
         rows.append(SampleRow(
-            s.sample_id, s.title, s.label, int(split.provenance.target or 0), split.n,
+            s.sample_id, s.title, s.label, int(split.provenance.target or 0), list(split.provenance.player_ids),
+            split.n,
             salient(split, tau_ratio).share, salient(harsanyi, tau_ratio).count / (harsanyi.v.size - 1),
             float(high_order_share(share, split.n)), high_order_check(harsanyi, tau_ratio).passed,
             monotonicity_check(harsanyi).passed, poly.p))

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import PLAYERS, and_or_result, game_from_terms
+from helpers import across_samples as samples
 
 from engine.across import (
     AcrossSettings, Aggregate, Band, SampleResults, aggregate, aggregate_path, aggregate_key, across,
@@ -14,37 +14,8 @@ from engine.assumptions import high_order_check, monotonicity_check, polynomial_
 from engine.cache import ResultCache
 from engine.errors import EngineError
 from engine.generalizable import paper_ks, shared_strength_by_order, transfer_curve
-from engine.result import InteractionResult, Provenance
 from engine.sparsity import order_distribution, salient, sorted_strengths
 from engine.zoo import get_model
-
-
-def toy(seed: int, n: int = 4) -> tuple[InteractionResult, InteractionResult]:
-    """An AND-only result of a random sparse game and an AND-OR result of the same v (its terms split by hand)."""
-    rng = np.random.default_rng(seed)
-    and_terms = {(0,): rng.normal(2, 1), (1, 2): rng.normal(), (0, 1, 2, 3): 0.3 * rng.normal()}
-    or_terms = {(0, 3): rng.normal(), (2,): 0.5}
-    v = game_from_terms(n, and_terms | {(2,): 0.5}, {(0, 3): or_terms[(0, 3)]}, bias=1.0)
-    provenance = Provenance(target=seed % 2)
-    harsanyi = InteractionResult.harsanyi(PLAYERS[:n], v, provenance=provenance)
-    i_and, i_or = np.zeros(1 << n), np.zeros(1 << n)
-    i_and[0] = 1.0
-    for members, value in and_terms.items():
-        i_and[sum(1 << i for i in members)] = value
-    for members, value in or_terms.items():
-        i_or[sum(1 << i for i in members)] = value
-    return harsanyi, InteractionResult(PLAYERS[:n], v, i_and, i_or, "and-or", provenance=provenance)
-
-
-def samples(count: int = 3, pair: bool = False) -> list[SampleResults]:
-    out = []
-    for s in range(count):
-        a, a_split = toy(s)
-        b, b_split = toy(s + 10)
-        joint = [and_or_result(), a_split] if pair else None
-        out.append(SampleResults(f"s{s}", f"sample {s}", s % 2, [a, b][: 1 + pair], [a_split, b_split][: 1 + pair],
-                                 joint))
-    return out
 
 
 DESCRIBE = lambda model_id: (f"title of {model_id}", ["no", "yes"])  # noqa: E731

@@ -248,3 +248,27 @@ def test_assumption_badges_use_material_icons_not_emoji():
     drawn = [line for path in [*root.glob("ui/*.py"), *root.glob("pages/*.py")]
              for line in path.read_text(encoding="utf-8").splitlines() if EMOJI.search(line)]
     assert not drawn
+
+
+@pytest.mark.parametrize("params", [dict(k="2", n="4"), dict(k="2", n="4", pair="1")])
+def test_across_samples_computes_after_a_click_then_opens_from_the_cache(params):
+    at = run(model="tabular-mlp-wide")
+    for key, value in params.items():  # the view's own parameters, as a link to it carries them
+        at.query_params[key] = value
+    at.switch_page("pages/across.py").run()
+    assert not figures(at) and any("Not computed yet" in info.value for info in at.info)
+    at.button(key="across-compute").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    titles = [f["layout"]["title"]["text"] for f in figures(at)]
+    assert any(t.startswith("Sorted strengths over 2 samples") for t in titles)
+    assert any(t.startswith("Transferability against k") for t in titles) == ("pair" in params)
+    assert at.query_params["k"] == "2" and at.query_params["n"] == "4"
+    table = at.dataframe[0].value
+    assert list(table["sample"].str.startswith("test patient")) == [True, True]
+    assert table["open"][0].startswith("./?model=tabular-mlp-wide&sample=row-test-0&players=")
+    assert [b.key for b in at.button if b.key and b.key.startswith("across-")] == []  # no Cancel left behind
+    again = run(model="tabular-mlp-wide")
+    for key, value in params.items():
+        again.query_params[key] = value
+    again.switch_page("pages/across.py").run()  # the aggregate is cached: drawn at once, without a click
+    assert len(figures(again)) == len(figures(at))
