@@ -272,3 +272,15 @@ def test_across_samples_computes_after_a_click_then_opens_from_the_cache(params)
         again.query_params[key] = value
     again.switch_page("pages/across.py").run()  # the aggregate is cached: drawn at once, without a click
     assert len(figures(again)) == len(figures(at))
+
+
+def test_sidebar_jumps_to_any_test_sample_and_a_link_restores_it():
+    at = run("pages/primitives.py")
+    at.number_input(key="test-index::digits-cnn").set_value(123).run()
+    assert not at.exception and at.query_params["sample"] == "digit-test-123"
+    assert at.selectbox(key="sample::digits-cnn").value == "digit-test-123"
+    linked = run("pages/orders.py", sample="digit-test-7")
+    assert linked.query_params["sample"] == "digit-test-7" and figures(linked)
+    assert "test digit 7" in linked.selectbox(key="sample::digits-cnn").format_func("digit-test-7")
+    wrong = run(sample="digit-test-99999")  # outside the split: the default sample, and a notice
+    assert any("digit-test-99999" in w.value for w in wrong.sidebar.warning)
