@@ -30,6 +30,9 @@ teaching_note(
 pair = next((p for p in MODEL_PAIRS if model.model_id in p), None)
 linked = across_link()
 size = model.test_size
+if size == 0:
+    st.info("This model has no samples to aggregate.")
+    st.stop()
 controls = st.columns([2, 2, 2, 3])
 with_pair = controls[3].toggle(
     f"Compare with {MODEL_TITLES[next(m for m in pair if m != model.model_id)]}" if pair else "Compare with its pair",

@@ -284,3 +284,18 @@ def test_sidebar_jumps_to_any_test_sample_and_a_link_restores_it():
     assert "test digit 7" in linked.selectbox(key="sample::digits-cnn").format_func("digit-test-7")
     wrong = run(sample="digit-test-99999")  # outside the split: the default sample, and a notice
     assert any("digit-test-99999" in w.value for w in wrong.sidebar.warning)
+
+
+def test_across_samples_shows_a_stopped_computation_as_partial():
+    """A click on Cancel (or any control) interrupts the run; the samples finished before it are drawn, marked."""
+    from engine.across import AcrossSettings, aggregate_key
+
+    at = run(model="tabular-mlp-wide")
+    at.query_params["k"], at.query_params["n"] = "3", "3"
+    at.switch_page("pages/across.py").run()
+    ids = ["row-test-0", "row-test-1", "row-test-2"]
+    at.session_state["across-last"] = aggregate_key(["tabular-mlp-wide"], ids, AcrossSettings(3, "mean"))
+    at.session_state["across-done"] = 1  # as the progress callback leaves it when the second sample is stopped
+    at.run()
+    assert any("Partial: 1 of 3 samples" in w.value for w in at.warning)
+    assert any(f["layout"]["title"]["text"].startswith("Sorted strengths over 1 samples") for f in figures(at))
