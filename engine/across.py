@@ -17,7 +17,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -370,8 +370,7 @@ def sample_results(model_ids: list[str], sample_id: str, settings: AcrossSetting
     joint extraction for a pair."""
     first = get_model(model_ids[0])
     sample = resolve_sample(first, sample_id)
-    n = settings.players or (PAIR_PLAYERS if len(model_ids) > 1 else first.default_players)
-    players = tuple(first.default_player_ids(sample, n))
+    players = tuple(first.default_player_ids(sample, with_defaults(model_ids, settings).players))
     and_only, and_or_ = [], []
     for model_id in model_ids:
         request = Request(model_id, sample_id, players, settings.baseline, method="and")
@@ -386,10 +385,11 @@ def sample_results(model_ids: list[str], sample_id: str, settings: AcrossSetting
 
 
 def aggregate_key(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings) -> str:
-    """The cache key of an aggregate: engine version, models with their weights, samples and settings."""
+    """The cache key of an aggregate: engine version, models with their weights, samples and settings (defaults
+    filled in)."""
     weights = [get_model(m).weights_hash for m in model_ids]
     return cache_key({"what": "across", "engine": ENGINE_VERSION, "models": list(model_ids), "weights": weights,
-                      "samples": list(sample_ids), "settings": asdict(settings)})
+                      "samples": list(sample_ids), "settings": asdict(with_defaults(model_ids, settings))})
 
 
 def aggregate_path(cache: ResultCache, key: str) -> Path:
@@ -426,6 +426,14 @@ def split_sample_ids(model_id: str, count: int, start: int = 0) -> list[str]:
     return model.test_sample_ids(count, start)
 
 
+def with_defaults(model_ids: list[str], settings: AcrossSettings) -> AcrossSettings:
+    """``settings`` with n and the baseline filled in (the first model's default n, :data:`PAIR_PLAYERS` for a
+    pair; its first baseline), so that the same aggregate has one cache key however it was asked for."""
+    first = get_model(model_ids[0])
+    n = settings.players or (PAIR_PLAYERS if len(model_ids) > 1 else first.default_players)
+    return replace(settings, players=n, baseline=settings.baseline or first.baselines[0])
+
+
 def validate(model_ids: list[str], sample_ids: list[str]) -> None:
     """Clear messages for what cannot be aggregated: no sample, more than two models, a pair that does not share
     its input variables is left to :func:`engine.explain.explain_shared`."""
@@ -447,6 +455,7 @@ def across(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings
     and inside each computation) the samples done so far are returned as a ``partial`` aggregate, not stored.
     """
     validate(model_ids, sample_ids)
+    settings = with_defaults(model_ids, settings)
     cache = cache or ResultCache()
     key = aggregate_key(model_ids, sample_ids, settings)
     found = cached_aggregate(cache, key)

@@ -126,3 +126,13 @@ def test_test_split_ids_and_clear_errors():
         split_sample_ids("digits-cnn", 3, start=10_000)
     with pytest.raises(EngineError, match="two different"):
         across(["digits-cnn", "digits-cnn"], ["digit-test-0"])
+
+
+def test_settings_with_their_defaults_name_the_same_aggregate():
+    ids = ["digit-test-0"]
+    assert aggregate_key(["digits-cnn"], ids, AcrossSettings()) == aggregate_key(
+        ["digits-cnn"], ids, AcrossSettings(players=10, baseline="zero"))
+    assert aggregate_key(["digits-cnn", "digits-mlp"], ids, AcrossSettings()) == aggregate_key(
+        ["digits-cnn", "digits-mlp"], ids, AcrossSettings(players=8))
+    assert aggregate_key(["digits-cnn"], ids, AcrossSettings()) != aggregate_key(
+        ["digits-cnn"], ids, AcrossSettings(players=9))
