@@ -1,5 +1,6 @@
 """Across samples: the papers' figures over K samples of a model's test split (or a pair's), computed once."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -131,9 +132,14 @@ for aggregate_of in found.models:
         chart(assumption_rates_figure(aggregate_of), f"across-rates-{key}",
               "how often each sufficient condition for sparsity holds over the samples")
     with right:
-        selectable_chart(p_figure(aggregate_of), f"across-p-{key}", "fitted p per sample, mean and spread")
-    chart(mean_bound_figure(aggregate_of), f"across-bound-{key}",
-          "real number of valid interactions against the proven bound, averaged over samples")
+        if aggregate_of.p_summary()[2]:
+            selectable_chart(p_figure(aggregate_of), f"across-p-{key}", "fitted p per sample, mean and spread")
+        else:
+            st.info("Assumption 3 cannot be fitted on any of these samples (ū^(1) or some ū^(m) is not positive): "
+                    "no p, and no bound on R^(k).", icon=":material/info:")
+    if np.isfinite(aggregate_of.bound).any():
+        chart(mean_bound_figure(aggregate_of), f"across-bound-{key}",
+              "real number of valid interactions against the proven bound, averaged over samples")
 
 st.subheader("Samples")
 first = found.models[0]

@@ -116,6 +116,7 @@ def assumption_rates_figure(model: ModelAggregate) -> go.Figure:
                            text=["–" if np.isnan(v) else f"{v:.0%}" for v in values], textposition="outside"))
     layout(fig, f"Assumptions over {len(model.rows)} samples", "share of samples where it holds", "",
            showlegend=False)
+    fig.update_yaxes(autorange="reversed")  # read top-down in the order of the paper
     return fig.update_xaxes(range=[0, 1.15], tickformat=".0%")
 
 
