@@ -148,11 +148,11 @@ HIGHLIGHT = {"AND": (ORANGE, "rgba(213,94,0,0.35)", "solid"), "OR": (PINK, "rgba
 
 def image_figure(image: np.ndarray, patches: dict[str, list[int]], players: list[int], highlighted: set[int],
                  labels: list[str], kind: str = "AND", height: int = 420) -> go.Figure:
-    """The square grey image (8×8, 28×28, …) with the player patches outlined and the focused interaction's patches
-    filled (AND: orange, solid outline; OR: pink, dashed outline); labels sized to the patches."""
+    """The square grey image (8×8, 28×28, …) in a thin frame, with the player patches outlined and labelled and the
+    focused interaction's patches filled (AND: orange, solid outline; OR: pink, dashed outline)."""
     colour, fill, dash = HIGHLIGHT[kind]
     image = np.asarray(image)
-    side = image.shape[-1]
+    side = int(round(np.sqrt(image.size)))
     fig = go.Figure(go.Heatmap(z=image.reshape(side, side)[::-1], colorscale="Greys", showscale=False,
                                hoverinfo="skip"))
     for position, player in enumerate(players):
@@ -164,10 +164,12 @@ def image_figure(image: np.ndarray, patches: dict[str, list[int]], players: list
                       line=dict(color=colour if on else SKY, width=4 if on else 2, dash=dash if on else "dot"),
                       fillcolor=fill if on else None)
         fig.add_annotation(x=x0 + 0.1, y=y1 - 0.1, text=labels[player], showarrow=False, xanchor="left",
-                           yanchor="top", font=dict(size=10, color=colour if on else BLUE),
+                           yanchor="top", font=dict(size=10 if side <= 8 else 12, color=colour if on else BLUE),
                            bgcolor="rgba(255,255,255,0.75)", borderpad=1)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
+    frame = dict(showticklabels=False, ticks="", showgrid=False, zeroline=False, showline=True, linecolor=GREY,
+                 mirror=True)
+    fig.update_xaxes(**frame)
+    fig.update_yaxes(**frame, scaleanchor="x")
     fig.update_layout(template=TEMPLATE, margin=dict(t=10, l=10, r=10, b=10), height=height)
     return fig
 

@@ -148,8 +148,8 @@ TITLES = {
     "digits-cnn": "Digits 8×8 · CNN",
     "digits-mlp": "Digits 8×8 · MLP",
     "digits-cnn-overfit": "Digits 8×8 · small CNN over-fit (100 images, checkpoints)",
-    "mnist3-resnet": "MNIST-3 (3 vs not 3) · ResNet-style CNN",
-    "mnist3-vgg": "MNIST-3 (3 vs not 3) · VGG-style CNN",
+    "mnist3-resnet": "MNIST-3 · ResNet-style CNN",
+    "mnist3-vgg": "MNIST-3 · VGG-style CNN",
 }
 BUILDERS = {"breast_cancer": tabular_model, "digits": image_model, "mnist3": mnist3_model}
 

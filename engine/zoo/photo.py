@@ -22,7 +22,7 @@ from .samples import Candidate, Sample
 from .superpixels import superpixels
 
 PHOTO_MODEL = "photo-efficientnet-lite0"
-PHOTO_TITLE = "Photos · EfficientNet-Lite0 (ImageNet, 1,000 classes)"
+PHOTO_TITLE = "Photos · EfficientNet-Lite0 (ImageNet)"
 SIDE = 224
 SUPERPIXELS = 10  # candidate players per photo
 DEFAULT_PLAYERS = 8  # 2^8 forward passes take about 30 s to a minute on a 2-core CPU
