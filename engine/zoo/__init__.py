@@ -21,8 +21,8 @@ MODEL_TITLES = {**TITLES, **TEXT_TITLES, PHOTO_MODEL: PHOTO_TITLE}
 DEFAULT_MODEL = "digits-cnn"
 
 # Pairs trained for the same task, compared on the shared-vs-distinctive view.
-MODEL_PAIRS = [("tabular-mlp-wide", "tabular-mlp-deep"), ("digits-cnn", "digits-mlp"), ("text-minilm-l6", "text-minilm-l3"),
-               ("mnist3-resnet", "mnist3-vgg")]
+MODEL_PAIRS = [("tabular-mlp-wide", "tabular-mlp-deep"), ("digits-cnn", "digits-mlp"),
+               ("text-minilm-l6", "text-minilm-l3"), ("mnist3-resnet", "mnist3-vgg")]
 CHECKPOINT_MODELS = ["digits-cnn-overfit", "tabular-mlp-overfit"]
 
 

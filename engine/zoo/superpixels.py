@@ -1,9 +1,10 @@
 """Superpixels: a photo cut into at most k connected regions of similar colour (SLIC-like k-means, numpy + scipy).
 
-Each pixel is a point (L, a, b, m·x/S, m·y/S) with CIE Lab colour (smoothed a little), position in pixels, grid interval S = √(H·W/k)
-and compactness m (Achanta et al.'s SLIC distance d² = d_lab² + (m/S)²·d_xy²). Lloyd's k-means from a deterministic
-k-means++ start groups the pixels; every cluster then keeps only its largest 4-connected piece, and the other
-pieces join the region they border most, so every region is connected and the regions partition the image.
+Each pixel is a point (L, a, b, m·x/S, m·y/S) with CIE Lab colour (smoothed a little), position in pixels, grid
+interval S = √(H·W/k) and compactness m (Achanta et al.'s SLIC distance d² = d_lab² + (m/S)²·d_xy²). Lloyd's
+k-means from a deterministic k-means++ start groups the pixels; every cluster then keeps only its largest
+4-connected piece, and the other pieces join the region they border most, so every region is connected and the
+regions partition the image.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 the tabular models.
 
 Uploaded samples are content-addressed (``upload-<kind>-<hash>``, the kind of :attr:`ZooModel.upload_kind`) and
-kept in the bounded store :data:`engine.zoo.samples.UPLOADED`, so a link to one works for every session of the same server (while it is among
-the most recent uploads) and cached results can never mix two uploads up.
+kept in the bounded store :data:`engine.zoo.samples.UPLOADED`, so a link to one works for every session of the same
+server (while it is among the most recent uploads) and cached results can never mix two uploads up.
 """
 
 from __future__ import annotations
