@@ -57,6 +57,11 @@ def test_the_new_models_render_on_every_page(model_id, page):
         assert any("models trained for the same task" in info.value for info in at.info)
     else:
         assert figures(at), f"{page} drew no chart"
+    if page == "pages/shared.py" and model_id.startswith("mnist3"):  # the pair, side by side
+        from engine.zoo import MODEL_TITLES
+
+        headers = " ".join(h.value for h in at.subheader)
+        assert MODEL_TITLES["mnist3-resnet"] in headers and MODEL_TITLES["mnist3-vgg"] in headers
 
 
 def test_sparsity_curve_is_log_scaled_with_threshold():
