@@ -1,9 +1,10 @@
 """Benchmark (run by hand: `python -m bench.models`): model evaluation throughput on all 2^n masked samples.
 
-For every bundled model, the engine's batched evaluation of the 2^10 masked samples of its first sample (default
-players) against the obvious approach, one forward pass per masked sample, measured in the same run (the obvious
-approach is timed on the first 128 masks and scaled to 2^n). Also the whole training-dynamics computation of one
-sample over every checkpoint of each over-fit model, from an empty cache and again from the cache.
+For every bundled model (the MNIST-3 pair and the photo model included), the engine's batched evaluation of the 2^n
+masked samples of its first sample at its default players (n = 10; the photo model 8) against the obvious approach,
+one forward pass per masked sample, measured in the same run (the obvious approach is timed on the first 128 masks
+and scaled to 2^n); ``--models`` picks some. Also the whole training-dynamics computation of one sample over every
+checkpoint of each over-fit model, from an empty cache and again from the cache.
 """
 
 from __future__ import annotations

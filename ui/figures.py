@@ -147,25 +147,30 @@ HIGHLIGHT = {"AND": (ORANGE, "rgba(213,94,0,0.35)", "solid"), "OR": (PINK, "rgba
 
 
 def image_figure(image: np.ndarray, patches: dict[str, list[int]], players: list[int], highlighted: set[int],
-                 labels: list[str], kind: str = "AND") -> go.Figure:
-    """The 8×8 image with the player patches outlined and the focused interaction's patches filled (AND: orange,
-    solid outline; OR: pink, dashed outline)."""
+                 labels: list[str], kind: str = "AND", height: int = 420) -> go.Figure:
+    """The square grey image (8×8, 28×28, …) in a thin frame, with the player patches outlined and labelled and the
+    focused interaction's patches filled (AND: orange, solid outline; OR: pink, dashed outline)."""
     colour, fill, dash = HIGHLIGHT[kind]
-    fig = go.Figure(go.Heatmap(z=np.asarray(image)[::-1], colorscale="Greys", showscale=False, hoverinfo="skip"))
+    image = np.asarray(image)
+    side = int(round(np.sqrt(image.size)))
+    fig = go.Figure(go.Heatmap(z=image.reshape(side, side)[::-1], colorscale="Greys", showscale=False,
+                               hoverinfo="skip"))
     for position, player in enumerate(players):
         units = patches[labels[player]]
-        rows, cols = [u // 8 for u in units], [u % 8 for u in units]
-        x0, x1, y0, y1 = min(cols) - 0.5, max(cols) + 0.5, 7 - max(rows) - 0.5, 7 - min(rows) + 0.5
+        rows, cols = [u // side for u in units], [u % side for u in units]
+        x0, x1, y0, y1 = min(cols) - 0.5, max(cols) + 0.5, side - 1 - max(rows) - 0.5, side - 1 - min(rows) + 0.5
         on = position in highlighted
         fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1,
                       line=dict(color=colour if on else SKY, width=4 if on else 2, dash=dash if on else "dot"),
                       fillcolor=fill if on else None)
         fig.add_annotation(x=x0 + 0.1, y=y1 - 0.1, text=labels[player], showarrow=False, xanchor="left",
-                           yanchor="top", font=dict(size=10, color=colour if on else BLUE),
+                           yanchor="top", font=dict(size=10 if side <= 8 else 12, color=colour if on else BLUE),
                            bgcolor="rgba(255,255,255,0.75)", borderpad=1)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
-    fig.update_layout(template=TEMPLATE, margin=dict(t=10, l=10, r=10, b=10), height=420)
+    frame = dict(showticklabels=False, ticks="", showgrid=False, zeroline=False, showline=True, linecolor=GREY,
+                 mirror=True)
+    fig.update_xaxes(**frame)
+    fig.update_yaxes(**frame, scaleanchor="x")
+    fig.update_layout(template=TEMPLATE, margin=dict(t=10, l=10, r=10, b=10), height=height)
     return fig
 
 

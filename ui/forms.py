@@ -6,7 +6,7 @@ import streamlit as st
 
 from engine.errors import EngineError
 from engine.zoo import ZooModel, user_model_id
-from engine.zoo.uploads import image_sample, table_sample
+from engine.zoo.uploads import image_sample, photo_sample, table_sample
 
 from .compute import cached_model
 
@@ -45,33 +45,41 @@ def own_model_form() -> None:
 
 
 UPLOAD_TYPES = {"image": (["png", "jpg", "jpeg", "bmp", "gif"], "…or upload a picture of a digit"),
+                "photo": (["png", "jpg", "jpeg", "bmp", "gif", "webp"], "…or upload a photo (its centred square is "
+                                                                        "used; a new photo takes minutes on a CPU)"),
                 "tabular": (["csv"], "…or upload a CSV row (a header with the feature names, one row of numbers)")}
+
+
+def _sample_of(model: ZooModel, raw: bytes, name: str):
+    """The uploaded file as a sample of the model's kind (EngineError when it is not one)."""
+    if model.modality == "image":
+        return image_sample(raw, name, model.adapter.side)
+    if model.modality == "photo":
+        return photo_sample(raw, name)
+    return table_sample(raw, [c.label for c in model.candidates_of(model.samples[0])], name)
 
 
 def _read_upload(model: ZooModel, sample_key: str) -> None:
     """Uploader callback: turn the file into a sample, list it first and select it; keep any error for the form."""
-    file = st.session_state.get(f"upload_file::{model.modality}")
+    file = st.session_state.get(f"upload_file::{model.upload_kind}")
     st.session_state["upload_error"] = None
     if file is None:
         return
     try:
-        if model.modality == "image":
-            sample = image_sample(file.getvalue(), file.name)
-        else:
-            sample = table_sample(file.getvalue(), [c.label for c in model.candidates_of(model.samples[0])], file.name)
+        sample = _sample_of(model, file.getvalue(), file.name)
     except EngineError as exc:
         st.session_state["upload_error"] = str(exc)
         return
-    uploads = st.session_state.setdefault(f"uploads::{model.modality}", [])
+    uploads = st.session_state.setdefault(f"uploads::{model.upload_kind}", [])
     if sample.sample_id not in [u.sample_id for u in uploads]:
         uploads.append(sample)
     st.session_state[sample_key] = sample.sample_id
 
 
 def upload_form(model: ZooModel, sample_key: str) -> None:
-    """A file uploader for the model's kind of input (an image or a CSV row) and its error, if any."""
+    """A file uploader for the model's kind of input (a digit, a photo or a CSV row) and its error, if any."""
     types, label = UPLOAD_TYPES[model.modality]
-    st.sidebar.file_uploader(label, type=types, key=f"upload_file::{model.modality}", on_change=_read_upload,
+    st.sidebar.file_uploader(label, type=types, key=f"upload_file::{model.upload_kind}", on_change=_read_upload,
                              args=(model, sample_key))
     if st.session_state.get("upload_error"):
         st.sidebar.error(st.session_state["upload_error"], icon=":material/error:")

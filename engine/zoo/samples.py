@@ -13,11 +13,11 @@ from typing import Any
 
 @dataclass
 class Sample:
-    """One input the user can explain: a table row, an 8×8 image or a sentence."""
+    """One input the user can explain: a table row, a digit, a photo or a sentence."""
 
     sample_id: str
     title: str
-    data: Any  # np.ndarray (features or image) or str (text)
+    data: Any  # np.ndarray (features or digit), engine.zoo.photo.Photo, or str (text)
     label: int | None = None
 
 

