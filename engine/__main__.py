@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import EngineError  # sets OMP_WAIT_POLICY before torch is imported
+from . import Cancelled, EngineError  # sets OMP_WAIT_POLICY before torch is imported
 
 
 def _players(text: str | None) -> tuple[int, ...] | None:
@@ -78,20 +78,41 @@ def cmd_explain(args) -> None:
 
 
 def cmd_precompute(args) -> None:
-    from .explain import Request, explain, explain_shared
-    from .zoo import MODEL_PAIRS, get_model
+    from .cache import ResultCache
+    from .precompute import run_job, sample_jobs
 
-    model = get_model(args.model)
-    samples = args.samples or [s.sample_id for s in model.samples]
-    pair = next((list(p) for p in MODEL_PAIRS if args.model in p), None)
+    cache = ResultCache(args.cache)
+    if args.ray is not None:
+        return _precompute_on_ray(args, cache)
+    from .zoo import get_model
+
+    samples = args.samples or [s.sample_id for s in get_model(args.model).samples]
     for number, sample_id in enumerate(samples, start=1):
         bar = ProgressBar(f"{number}/{len(samples)} {sample_id[:16]}")
-        for method in args.methods:
-            explain(Request(args.model, sample_id, method=method), progress=bar)
-        if pair is not None and "and-or" in args.methods:  # the shared view: the joint extraction of the pair
-            explain_shared(pair, sample_id, progress=bar)
+        for job in sample_jobs(args.model, sample_id, args.methods):
+            run_job(job, cache, bar)
         bar(1.0, "cached")
         bar.done()
+
+
+def _precompute_on_ray(args, cache) -> None:
+    """``precompute --ray``: the same jobs on a Ray cluster; failed jobs are listed at the end (exit status 1)."""
+    try:
+        from . import cluster
+    except ImportError:
+        raise EngineError("--ray needs Ray: pip install -r requirements-cluster.txt") from None
+    cluster.connect(args.ray)
+    bar = ProgressBar(f"ray {args.model[:20]}")
+    try:
+        outcome = cluster.precompute_on_ray(args.model, args.samples, args.methods, cache, args.workers,
+                                            lambda o: bar(o.finished / max(o.total, 1), o.line()))
+    finally:
+        bar.done()
+    for name, reason in outcome.failed.items():
+        print(f"failed: {name}: {reason}", file=sys.stderr)
+    print(f"{outcome.line()}; {outcome.written} cache entries written to {cache.folder}")
+    if outcome.failed:
+        raise SystemExit(1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,11 +143,20 @@ def main(argv: list[str] | None = None) -> int:
                                  "hf:<folder or cached hub name>, hf-pickle:<folder>, or py:<file.py>:<function>")
     p.add_argument("--samples", nargs="*", help="sample ids (default: all bundled samples)")
     p.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
+    p.add_argument("--cache", type=Path, help="the cache folder to fill (default: $INTERACTION_EXPLORER_CACHE or "
+                                              "~/.cache/interaction-explorer)")
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="run the jobs on the Ray cluster at ADDRESS (auto, host:6379, ray://host:10001) or, alone "
+                        "or with 'local', on a Ray cluster started on this machine")
+    p.add_argument("--workers", type=int, help="with --ray: actors per model (default: one per GPU, else per CPU)")
     p.set_defaults(func=cmd_precompute)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # ours is the only progress bar on stderr
     try:
         args.func(args)
+    except Cancelled as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return 130
     except EngineError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 2
