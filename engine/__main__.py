@@ -115,6 +115,23 @@ def _precompute_on_ray(args, cache) -> None:
         raise SystemExit(1)
 
 
+def cmd_bundle_export(args) -> None:
+    from .bundle import export_bundle
+    from .cache import ResultCache
+
+    manifest = export_bundle(args.out, args.model, args.samples, args.methods, ResultCache(args.cache))
+    print(f"wrote {args.out}: {len(manifest['entries'])} results of {', '.join(manifest['models'])}")
+
+
+def cmd_bundle_import(args) -> None:
+    from .bundle import import_bundle
+    from .cache import ResultCache
+
+    cache = ResultCache(args.cache)
+    manifest = import_bundle(args.bundle, cache)
+    print(f"added {len(manifest['entries'])} results of {', '.join(manifest['models'])} to {cache.folder}")
+
+
 def main(argv: list[str] | None = None) -> int:
     from .explain import METHODS
     from .outputs import OUTPUT_KINDS
@@ -150,6 +167,20 @@ def main(argv: list[str] | None = None) -> int:
                         "or with 'local', on a Ray cluster started on this machine")
     p.add_argument("--workers", type=int, help="with --ray: actors per model (default: one per GPU, else per CPU)")
     p.set_defaults(func=cmd_precompute)
+    bundle = sub.add_parser("bundle", help="results in one zip file, to browse on another machine "
+                                           "(`streamlit run app.py -- --bundle FILE.zip`)")
+    actions = bundle.add_subparsers(dest="action", required=True)
+    p = actions.add_parser("export", help="write the cached results of models' samples into a bundle")
+    p.add_argument("--model", action="append", required=True, help="a model id (repeat for several)")
+    p.add_argument("--samples", nargs="*", help="sample ids (default: all the model's samples)")
+    p.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
+    p.add_argument("--cache", type=Path, help="the cache folder to read (default: the app's)")
+    p.add_argument("out", type=Path, help="the bundle to write, OUT.zip")
+    p.set_defaults(func=cmd_bundle_export)
+    p = actions.add_parser("import", help="add a bundle's results to a cache")
+    p.add_argument("bundle", type=Path)
+    p.add_argument("--cache", type=Path, help="the cache folder to fill (default: the app's)")
+    p.set_defaults(func=cmd_bundle_import)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # ours is the only progress bar on stderr
     try:

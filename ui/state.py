@@ -7,7 +7,7 @@ import streamlit as st
 from engine.explain import Request, resolve_sample
 from engine.interaction import Interaction
 from engine.outputs import OUTPUT_KINDS
-from engine.zoo import DEFAULT_MODEL, MODEL_TITLES
+from engine.zoo import DEFAULT_MODEL, MODEL_TITLES, STAND_INS
 
 from .compute import cached_model
 from .context import ViewContext
@@ -18,6 +18,8 @@ METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
 
 
 def model_title(model_id: str) -> str:
+    if (stand_in := STAND_INS.get().get(model_id)) is not None:
+        return f"{stand_in.title} (bundle)"
     return MODEL_TITLES.get(model_id) or f"Your model · {model_id.split(':', 1)[1]}"
 
 
@@ -43,9 +45,9 @@ def _use_own_sentence(sample_key: str) -> None:
 def sidebar() -> ViewContext:
     """Draw the shared controls and return the view context they choose."""
     seed_from_link()
-    options = list(MODEL_TITLES) + st.session_state.setdefault("user_models", [])
+    options = list(STAND_INS.get()) or list(MODEL_TITLES) + st.session_state.setdefault("user_models", [])
     if st.session_state.get("model") not in options:
-        st.session_state["model"] = DEFAULT_MODEL
+        st.session_state["model"] = DEFAULT_MODEL if DEFAULT_MODEL in options else options[0]
     model_id = st.sidebar.selectbox("Model", options, key="model", format_func=model_title)
     own_model_form()
     model = cached_model(model_id)
