@@ -18,9 +18,9 @@ METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
 
 
 def model_title(model_id: str) -> str:
-    if (stand_in := STAND_INS.get().get(model_id)) is not None:
-        return f"{stand_in.title} (bundle)"
-    return MODEL_TITLES.get(model_id) or f"Your model · {model_id.split(':', 1)[1]}"
+    if (stand_in := STAND_INS.get().get(model_id)) is not None:  # an open bundle's model
+        return stand_in.title
+    return MODEL_TITLES.get(model_id) or f"Your model · {model_id.split(':', 1)[-1]}"
 
 
 def _choose(label: str, options: list, key: str, url_key: str, fmt=str):
