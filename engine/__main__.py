@@ -132,6 +132,23 @@ def cmd_bundle_import(args) -> None:
     print(f"added {len(manifest['entries'])} results of {', '.join(manifest['models'])} to {cache.folder}")
 
 
+def cmd_app(args) -> None:
+    """Serve the app (app.py of the source tree this engine belongs to) with Streamlit; --bundle opens a bundle."""
+    import subprocess
+
+    app = Path(__file__).resolve().parents[1] / "app.py"
+    if not app.is_file():
+        raise EngineError(f"the app is not beside this engine ({app}); install the source tree with `pip install -e .`")
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.address,
+               "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    if args.bundle is not None:
+        command += ["--", "--bundle", str(args.bundle.expanduser().resolve())]
+    try:
+        raise SystemExit(subprocess.call(command, cwd=app.parent))
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     from .explain import METHODS
     from .outputs import OUTPUT_KINDS
@@ -181,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("bundle", type=Path)
     p.add_argument("--cache", type=Path, help="the cache folder to fill (default: the app's)")
     p.set_defaults(func=cmd_bundle_import)
+    p = sub.add_parser("app", help="serve the app on http://ADDRESS:PORT (as `make run`)")
+    p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--bundle", type=Path, help="browse this result bundle (read-only) in every session")
+    p.set_defaults(func=cmd_app)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # ours is the only progress bar on stderr
     try:
