@@ -1,4 +1,4 @@
-"""AppTest: a result bundle given on the command line is browsed on every single-sample view without the model."""
+"""AppTest: a result bundle given on the command line is browsed on every view without the model installed."""
 
 from pathlib import Path
 
@@ -12,9 +12,9 @@ from engine.zoo import ID_SCHEMES
 from ui.bundle import BUNDLE_VARIABLE
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-MODEL, SAMPLES = "tabular-mlp-overfit", ["row-3", "row-7"]
+MODEL, SAMPLES = "tabular-mlp-wide", ["row-3"]  # with its pair's joint extraction (the shared view)
 PAGES = ["pages/primitives.py", "pages/sparsity.py", "pages/orders.py", "pages/assumptions.py",
-         "pages/faithfulness.py", "pages/attributions.py"]
+         "pages/faithfulness.py", "pages/attributions.py", "pages/shared.py"]
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +40,16 @@ def test_every_view_draws_from_the_bundle_without_the_model(bundle, not_installe
     at = AppTest.from_file(APP, default_timeout=240)
     at.run()
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
-    assert len(at.sidebar.selectbox(key="model").options) == 1  # only the bundle's models
+    assert len(at.sidebar.selectbox(key="model").options) == 2  # only the bundle's models: the pair
     assert at.query_params["model"] == MODEL and at.query_params["sample"] == SAMPLES[0]
     assert any("Browsing **talk.zip" in caption.value for caption in at.sidebar.caption)
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception and not at.error, (page, at.exception, [e.value for e in at.error])
         assert page == "pages/primitives.py" or at.get("plotly_chart"), f"{page} drew no chart"
+    at.switch_page("pages/dynamics.py").run()
+    assert not at.exception and any("result bundle is open" in i.value for i in at.info)
+    at.switch_page("pages/primitives.py").run()
     at.sidebar.multiselect(key=f"players::{MODEL}::{SAMPLES[0]}").unselect(0).run()  # not in the bundle
     assert any("this bundle holds no result" in e.value for e in at.error) and not at.exception
 
