@@ -119,7 +119,7 @@ def cmd_bundle_export(args) -> None:
     from .bundle import export_bundle
     from .cache import ResultCache
 
-    manifest = export_bundle(args.out, args.model, args.samples, args.methods, ResultCache(args.cache))
+    manifest = export_bundle(args.out, args.model, args.samples, args.methods, ResultCache(args.cache), args.key)
     print(f"wrote {args.out}: {len(manifest['entries'])} results of {', '.join(manifest['models'])}")
 
 
@@ -191,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", action="append", required=True, help="a model id (repeat for several)")
     p.add_argument("--samples", nargs="*", help="sample ids (default: all the model's samples)")
     p.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
+    p.add_argument("--key", action="append", default=[], help="also this cache entry, by its key (any entry: e.g. "
+                                                               "an aggregate another view caches); repeatable")
     p.add_argument("--cache", type=Path, help="the cache folder to read (default: the app's)")
     p.add_argument("out", type=Path, help="the bundle to write, OUT.zip")
     p.set_defaults(func=cmd_bundle_export)

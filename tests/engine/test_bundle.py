@@ -123,10 +123,10 @@ def test_damaged_bundles_get_messages_and_write_nothing_outside_the_cache(made, 
 def test_the_cli_exports_and_imports(made, tmp_path, capsys):
     cache, _ = made
     out = tmp_path / "cli.zip"
-    assert main(["bundle", "export", "--model", MODEL, "--samples", "row-1", "--cache", str(cache.folder),
-                 str(out)]) == 0
+    assert main(["bundle", "export", "--model", MODEL, "--samples", "row-1", "--key", OTHER_KEY, "--cache",
+                 str(cache.folder), str(out)]) == 0
     assert main(["bundle", "import", str(out), "--cache", str(tmp_path / "imported")]) == 0
-    assert "added 2 results" in capsys.readouterr().out and len(files(tmp_path / "imported")) == 2
+    assert "added 3 results" in capsys.readouterr().out and len(files(tmp_path / "imported")) == 3
     assert main(["bundle", "export", "--model", MODEL, "--samples", "row-7", "--cache", str(cache.folder),
                  str(out)]) == 2
     err = capsys.readouterr().err

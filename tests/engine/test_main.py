@@ -20,7 +20,7 @@ def cli(*args, cache: Path | None = None):
 def test_help_lists_subcommands():
     out = cli("--help")
     assert out.returncode == 0
-    for word in ("models", "explain", "precompute"):
+    for word in ("models", "explain", "precompute", "bundle", "app"):
         assert word in out.stdout
 
 
