@@ -11,6 +11,7 @@ entries are all cached are skipped; a job that raises is retried by Ray (``max_t
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -82,6 +83,13 @@ def connect(address: str) -> None:
     one on this machine; a session that is already connected is kept."""
     if ray.is_initialized():
         return
+    if address not in ("local", "auto"):  # Ray itself retries a dead address for minutes
+        host, _, port = address.removeprefix("ray://").rpartition(":")
+        try:
+            socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
+        except (OSError, ValueError):
+            raise EngineError(f"nothing answers at {address!r}: give the head node's host:port (`ray start --head` "
+                              "prints it), ray://host:10001, auto, or local") from None
     try:
         if address == "local":
             ray.init(include_dashboard=False, log_to_driver=False, logging_level="WARNING")
@@ -89,6 +97,8 @@ def connect(address: str) -> None:
             ray.init(address=address, log_to_driver=False, logging_level="WARNING")
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise EngineError(f"cannot connect to the Ray cluster at {address!r}: {exc}") from None
+    except KeyboardInterrupt:
+        raise Cancelled(f"cancelled while connecting to the Ray cluster at {address!r}") from None
 
 
 def worker_options(workers: int | None) -> tuple[int, dict]:

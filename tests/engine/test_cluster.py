@@ -100,3 +100,13 @@ def test_job_keys_are_the_keys_the_serial_jobs_write():
         run_job(job, cache)
     assert set(cache.new) == {key for job in jobs for key in job_keys(job)}
     assert len(cache.new) == 1 + 1 + 1 + 2  # outputs (both models), the decomposition, the joint results
+
+
+def test_an_address_where_nothing_answers_is_one_line_not_minutes_of_retries():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run([sys.executable, "-m", "engine", "precompute", "tabular-mlp-overfit", "--ray", "127.0.0.1:1"],
+                         cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "nothing answers at '127.0.0.1:1'" in out.stderr and "Traceback" not in out.stderr
