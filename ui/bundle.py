@@ -73,15 +73,15 @@ def use_bundle() -> OpenBundle | None:
 
 
 def bundle_form() -> None:
-    """The sidebar's expander: the open bundle and a button to close it, or an uploader to open one."""
+    """The sidebar's part: the open bundle and a button to close it, or a switch that shows an uploader to open one
+    (drawn only when asked for, so that the page has one file uploader otherwise)."""
     bundle = ACTIVE.get()
-    with st.sidebar.expander("Result bundle", expanded=bundle is not None or "bundle_error" in st.session_state):
-        if error := st.session_state.get("bundle_error"):
-            st.error(error, icon=":material/error:")
-        if bundle is not None:
-            st.caption(f"Browsing **{bundle.describe()}**, read-only: views show the bundled results; anything "
-                       "else needs the model installed.")
-            st.button("Close the bundle", key="bundle_close", on_click=_close)
-        else:
-            st.file_uploader("Open a bundle (.zip) made by `python -m engine bundle export`", type=["zip"],
-                             key="bundle_file", on_change=_read_upload)
+    if error := st.session_state.get("bundle_error"):
+        st.sidebar.error(error, icon=":material/error:")
+    if bundle is not None:
+        st.sidebar.caption(f"Browsing **{bundle.describe()}**, read-only: the views show the bundled results; "
+                           "anything else needs the model installed.")
+        st.sidebar.button("Close the bundle", key="bundle_close", on_click=_close)
+    elif st.sidebar.toggle("Open a result bundle", key="bundle_toggle",
+                           help="A .zip made by `python -m engine bundle export`, browsed read-only."):
+        st.sidebar.file_uploader("Result bundle (.zip)", type=["zip"], key="bundle_file", on_change=_read_upload)
