@@ -211,10 +211,11 @@ class OpenBundle:
     models: dict[str, StandInModel]
 
     def describe(self) -> str:
+        """One line for the sidebar: file, models, how many samples and results, when it was made."""
         titles = ", ".join(m.title for m in self.models.values())
-        samples = sum(len(m.samples) for m in self.models.values())
-        return (f"{self.name}: {titles}; {samples} samples, {len(self.manifest.get('entries', {}))} results, "
-                f"made {self.manifest.get('created', '?')}")
+        samples, results = sum(len(m.samples) for m in self.models.values()), len(self.manifest.get("entries", {}))
+        return (f"{self.name}: {titles}; {samples} sample{'s' * (samples != 1)}, {results} result"
+                f"{'s' * (results != 1)}, made {self.manifest.get('created', '?')}")
 
 
 def open_bundle(source: Path | bytes, folder: Path, name: str | None = None) -> OpenBundle:

@@ -38,6 +38,7 @@ class ModelWorker:
         self.fail_once = fail_once
 
     def sample_ids(self) -> list[str]:
+        """The model's own samples (the default of ``--samples``)."""
         return [s.sample_id for s in self.model.samples]
 
     def plan(self, sample_id: str, methods: list[str]) -> list[tuple[Job, list[str]]] | str:
@@ -74,6 +75,7 @@ class Outcome:
         return self.computed + self.skipped + len(self.failed)
 
     def line(self) -> str:
+        """The progress line: finished of all jobs, and how they ended."""
         return (f"{self.finished}/{self.total} jobs: {self.computed} computed, {self.skipped} cached, "
                 f"{len(self.failed)} failed")
 
