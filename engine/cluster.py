@@ -170,6 +170,8 @@ def precompute_on_ray(
                 outcome.written += len(entries)
                 outcome.computed += 1
             _report(progress, outcome)
+    except ray.exceptions.RayError as exc:  # the model could not be loaded on the cluster, or a node died
+        raise EngineError(f"the cluster could not run the jobs of {model_id!r}: {_reason(exc)}") from None
     except KeyboardInterrupt:
         for ref in pending:
             ray.cancel(ref)

@@ -11,6 +11,7 @@ from threadpoolctl import threadpool_limits
 from engine.__main__ import main
 from engine.cache import ResultCache
 from engine.cluster import FAULT_VARIABLE, precompute_on_ray
+from engine.errors import EngineError
 from engine.precompute import RecordingCache, job_keys, run_job, sample_jobs
 from engine.zoo import get_model
 
@@ -74,12 +75,14 @@ def test_ray_equals_serial_bit_for_bit_retries_a_fault_and_a_rerun_computes_noth
     assert {key: path.stat().st_mtime_ns for key, path in entries(clustered).items()} == stamps
 
 
-def test_a_failing_job_is_reported_by_name_and_the_others_finish(local_ray, tmp_path):
+def test_a_failing_job_is_reported_by_name_the_others_finish_and_a_missing_model_is_a_message(local_ray, tmp_path):
     cache = ResultCache(tmp_path)
     outcome = precompute_on_ray("tabular-mlp-overfit", ["row-1", "row-999"], ["and"], cache)
     assert list(outcome.failed) == ["tabular-mlp-overfit · row-999"] and "no sample 'row-999'" in outcome.failed[
         "tabular-mlp-overfit · row-999"]
     assert outcome.computed == 1 and len(entries(cache)) == 1
+    with pytest.raises(EngineError, match="could not run the jobs of 'no-such-model'.*unknown model"):
+        precompute_on_ray("no-such-model", None, ["and"], cache)
 
 
 def test_the_cli_runs_on_the_connected_cluster(local_ray, tmp_path, capsys):
