@@ -36,6 +36,7 @@ VIEWS = {
         ("pages/faithfulness.py", "Faithfulness", ":material/rule:", "faithfulness", "Faithfulness"),
         ("pages/attributions.py", "Attributions", ":material/stacked_bar_chart:", "attributions",
          "Attributions from interactions"),
+        ("pages/across.py", "Across samples", ":material/stacked_line_chart:", "across", "Across samples"),
     ],
     "Compare": [
         ("pages/shared.py", "Shared vs distinctive", ":material/join_inner:", "shared",

@@ -149,6 +149,41 @@ def cmd_app(args) -> None:
         raise SystemExit(130) from None
 
 
+def cmd_across(args) -> None:
+    import signal
+
+    from .across import AcrossSettings, across, split_sample_ids
+
+    out = Path(args.json).expanduser()
+    if out.suffix != ".json" or not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
+        raise EngineError(f"--json must name a .json file in a folder that exists and can be written, "
+                          f"not {args.json!r}")
+    models = [args.model] + ([args.pair] if args.pair else [])
+    sample_ids = split_sample_ids(args.model, args.samples, args.start)
+    stop = []
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.append(True))  # Ctrl-C: finish with what is done
+    bar = ProgressBar("across")
+    try:
+        found = across(models, sample_ids, AcrossSettings(players=args.players, baseline=args.baseline), progress=bar,
+                       cancel=lambda: bool(stop))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        bar.done()
+    out.write_text(found.to_json())
+    what = f"{len(found.sample_ids)} of {len(found.requested)} samples"
+    if found.partial:
+        print(f"cancelled: wrote the partial aggregate ({what}) to {args.json}")
+        return
+    for model in found.models:
+        print(f"{model.model_id}: mean salient ratio {model.salient_ratios.mean():.4f} over {what}")
+    if found.transferability is not None:
+        k = found.transferability.k
+        for method in found.transferability.per_sample:
+            s_and = found.transferability.band(method, "s_and").mean
+            print(f"  s_and {method:8s} k={k[0]}: {s_and[0]:.3f}  k={k[-1]}: {s_and[-1]:.3f}")
+    print(f"wrote {args.json}")
+
+
 def main(argv: list[str] | None = None) -> int:
     from .explain import METHODS
     from .outputs import OUTPUT_KINDS
@@ -205,6 +240,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--bundle", type=Path, help="browse this result bundle (read-only) in every session")
     p.set_defaults(func=cmd_app)
+    p = sub.add_parser("across", help="explain K samples of a model's test split (or a pair's, with --pair) and "
+                                     "write the aggregate (the papers' figures over a data set) as JSON")
+    p.add_argument("model", help="a bundled id (see `models`) or any id `explain` takes")
+    p.add_argument("--pair", help="a second model for the pair's joint extraction (same input variables)")
+    p.add_argument("--samples", type=int, default=20, help="K: how many test samples (default 20)")
+    p.add_argument("--start", type=int, default=0, help="the first test index (default 0)")
+    p.add_argument("--players", type=int, help="n per sample (default: the model's 10; 8 for a pair)")
+    p.add_argument("--baseline")
+    p.add_argument("--json", required=True, help="the .json file to write")
+    p.set_defaults(func=cmd_across)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # ours is the only progress bar on stderr
     try:

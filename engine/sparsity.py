@@ -83,9 +83,19 @@ def sorted_strengths(result: InteractionResult, normalise: bool = False, duplica
     return strengths
 
 
+def normalised_curves(results: list[InteractionResult]) -> np.ndarray:
+    """(samples, L): each result's |I| divided by its max and sorted (:func:`sorted_strengths`), zero-padded to the
+    longest (a sample with fewer players has no further interactions: |I| = 0)."""
+    curves = [sorted_strengths(r, normalise=True) for r in results]
+    rows = np.zeros((len(curves), max((c.size for c in curves), default=0)))
+    for row, curve in zip(rows, curves):
+        row[: curve.size] = curve
+    return rows
+
+
 def mean_normalised_curve(results: list[InteractionResult]) -> np.ndarray:
     """ICML 2023 curve: per sample |I| normalised by its max and sorted, then averaged elementwise over samples."""
-    return np.mean([sorted_strengths(r, normalise=True) for r in results], axis=0)
+    return normalised_curves(results).mean(axis=0)
 
 
 def pooled_curve(results: list[InteractionResult], duplicate_and_only: bool = True) -> np.ndarray:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.result import InteractionResult
+from engine.result import InteractionResult, Provenance
 
 SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"  # the browser tests' screenshots
 
@@ -111,3 +111,35 @@ def wait_for_app(page, timeout=120_000):
                                                                                           timeout=timeout)
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached",
                                                                                        timeout=timeout)
+
+
+def toy_pair_of_results(seed: int, n: int = 4) -> tuple[InteractionResult, InteractionResult]:
+    """An AND-only result of a random sparse game and an AND-OR result of the same v (its terms split by hand)."""
+    rng = np.random.default_rng(seed)
+    and_terms = {(0,): rng.normal(2, 1), (1, 2): rng.normal(), (0, 1, 2, 3): 0.3 * rng.normal()}
+    or_terms = {(0, 3): rng.normal(), (2,): 0.5}
+    v = game_from_terms(n, and_terms | {(2,): 0.5}, {(0, 3): or_terms[(0, 3)]}, bias=1.0)
+    provenance = Provenance(target=seed % 2)
+    harsanyi = InteractionResult.harsanyi(PLAYERS[:n], v, provenance=provenance)
+    i_and, i_or = np.zeros(1 << n), np.zeros(1 << n)
+    i_and[0] = 1.0
+    for members, value in and_terms.items():
+        i_and[sum(1 << i for i in members)] = value
+    for members, value in or_terms.items():
+        i_or[sum(1 << i for i in members)] = value
+    return harsanyi, InteractionResult(PLAYERS[:n], v, i_and, i_or, "and-or", provenance=provenance)
+
+
+def across_samples(count: int = 3, pair: bool = False) -> list:
+    """Synthetic per-sample results for :func:`engine.across.aggregate`: ``count`` samples of one model (two with
+    ``pair``, with a made-up joint extraction)."""
+    from engine.across import SampleResults
+
+    out = []
+    for s in range(count):
+        a, a_split = toy_pair_of_results(s)
+        b, b_split = toy_pair_of_results(s + 10)
+        joint = [and_or_result(), a_split] if pair else None
+        out.append(SampleResults(f"s{s}", f"sample {s}", s % 2, [a, b][: 1 + pair], [a_split, b_split][: 1 + pair],
+                                 joint))
+    return out

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 import streamlit as st
 
+from engine.across import AcrossSettings, Aggregate, across, aggregate_key, cached_aggregate
 from engine.cache import ResultCache
 from engine.errors import EngineError
 from engine.dynamics import Trajectory, trajectory
@@ -88,3 +90,46 @@ def trajectory_for(model_id: str, sample_ids: list[str], players: tuple[int, ...
 def _trajectory(model_id: str, sample_ids: tuple[str, ...], players, baseline, method) -> Trajectory:
     results = explain_checkpoints(model_id, list(sample_ids), players, baseline, method, shared_cache())
     return trajectory(results, training_history(model_id))
+
+
+RUNNING, DONE = "across-running", "across-done"  # the aggregate being computed (its key), samples finished so far
+
+
+def _start(key: str) -> None:
+    st.session_state[RUNNING] = key
+    st.session_state[DONE] = 0
+
+
+def across_for(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings) -> Aggregate | None:
+    """The aggregate over ``sample_ids``: read at once when it was computed before; else computed after a click,
+    with a progress bar and a Cancel button. After a cancel (any click interrupts the run) the samples done so far
+    (their results are cached) are aggregated and returned marked partial; None before anything is done."""
+    cache = shared_cache()
+    key = aggregate_key(model_ids, sample_ids, settings)
+    found = cached_aggregate(cache, key)
+    if found is not None:
+        return found
+    if st.session_state.get(RUNNING) != key:
+        st.button(f"Compute {len(sample_ids)} samples", key="across-compute", type="primary", on_click=_start,
+                  args=(key,), icon=":material/play_arrow:")
+        done = st.session_state.get(DONE, 0) if st.session_state.get("across-last") == key else 0
+        if not done:
+            return None
+        partial = across(model_ids, sample_ids[:done], settings, cache)  # all cached: no model runs
+        return replace(partial, requested=list(sample_ids), partial=True)
+    st.session_state.pop(RUNNING)  # an interrupted or failed run does not restart by itself
+    st.session_state["across-last"] = key
+    slot = st.empty()
+    slot.button("Cancel", key="across-cancel", icon=":material/stop:",
+                help="Stops after the current step; the samples done so far are shown and stay cached.")
+
+    def work(progress):
+        def tell(fraction: float, text: str) -> None:
+            st.session_state[DONE] = int(fraction * len(sample_ids) + 1e-9)
+            progress(fraction, text)
+
+        return across(model_ids, sample_ids, settings, cache, tell)
+
+    found = run_with_progress("Explaining the samples", work)
+    slot.empty()
+    return found

@@ -7,7 +7,7 @@ import streamlit as st
 from engine.explain import Request, resolve_sample
 from engine.interaction import Interaction
 from engine.outputs import OUTPUT_KINDS
-from engine.zoo import DEFAULT_MODEL, MODEL_TITLES, STAND_INS
+from engine.zoo import DEFAULT_MODEL, MODEL_TITLES, STAND_INS, ZooModel
 
 from .compute import cached_model
 from .context import ViewContext
@@ -42,6 +42,31 @@ def _use_own_sentence(sample_key: str) -> None:
         st.session_state[sample_key] = typed
 
 
+def _with_test_sample(model: ZooModel, sample_ids: list[str], titles: dict[str, str], sample_key: str) -> None:
+    """Add the test-split sample a link names or the user jumped to (``digit-test-123``) to the picker's options."""
+    split = model.test_split
+    if split is None:
+        return
+    for wanted in (st.session_state.get("url_sample"), st.session_state.get(sample_key)):
+        if isinstance(wanted, str) and wanted not in sample_ids and split.index_of(wanted) is not None:
+            sample_ids.insert(0, wanted)
+            titles[wanted] = model.sample(wanted).title
+
+
+def _test_index_input(model: ZooModel, sample_key: str) -> None:
+    """A number input that jumps to any sample of the model's test split by its index."""
+    split = model.test_split
+    if split is None:
+        return
+    index_key = f"test-index::{model.model_id}"
+
+    def jump() -> None:
+        st.session_state[sample_key] = split.sample_id(int(st.session_state[index_key]))
+
+    st.sidebar.number_input(f"…or test sample 0 to {split.size - 1}", 0, split.size - 1, key=index_key,
+                            on_change=jump, help="Any sample of the held-out test split, by its index.")
+
+
 def sidebar() -> ViewContext:
     """Draw the shared controls and return the view context they choose."""
     seed_from_link()
@@ -65,7 +90,9 @@ def sidebar() -> ViewContext:
         sample_ids.insert(0, upload.sample_id)
         titles[upload.sample_id] = upload.title
     sample_key = f"sample::{model_id}"
+    _with_test_sample(model, sample_ids, titles, sample_key)
     sample_id = _choose("Sample", sample_ids, sample_key, "sample", lambda s: titles.get(s, s))
+    _test_index_input(model, sample_key)
     if model.modality == "text":
         st.sidebar.text_input("…or type your own sentence", key="custom_text", on_change=_use_own_sentence,
                               args=(sample_key,),

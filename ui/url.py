@@ -2,7 +2,8 @@
 
 A link names the shared choices (``model``, ``sample``, ``players`` as comma-separated candidate indices,
 ``baseline``, ``output``, ``method``, ``focus`` as ``"AND:17"``, ``present=1`` for presentation mode), on the
-dynamics view only its own controls (``dyn_model``, ``epoch``), on the playground only its game (``exercise`` as
+dynamics view only its own controls (``dyn_model``, ``epoch``), on the across-samples view its own (``k``, ``start``,
+``n`` as numbers, ``pair=1``), on the playground only its game (``exercise`` as
 ``t3``, or ``formula`` as the formula's text), and on any view ``tour=1``, which starts the guided tour and is taken
 off the URL once read. Links are built with URL encoding, so a sentence used as a sample survives the round trip.
 """
@@ -20,8 +21,10 @@ from engine.zoo import HF_PREFIX, MODEL_TITLES
 SHARED_KEYS = ("model", "sample", "players", "baseline", "output", "method", "focus", "present")
 DYNAMICS_MODEL, EPOCH = "dyn_model", "epoch"
 EXERCISE, FORMULA = "exercise", "formula"
+ACROSS_KEYS = ("k", "start", "n", "pair")
 FORMULA_MAX = 400  # characters of a formula a link may carry (the playground's input holds no more)
-PAGE_KEYS = {"dynamics": (DYNAMICS_MODEL, EPOCH), "playground": (EXERCISE, FORMULA)}  # dropped on the other pages
+# dropped on the other pages
+PAGE_KEYS = {"dynamics": (DYNAMICS_MODEL, EPOCH), "playground": (EXERCISE, FORMULA), "across": ACROSS_KEYS}
 TOUR = "tour"
 
 
@@ -122,3 +125,21 @@ def write_playground(exercise: str | None, formula: str | None) -> None:
     """The playground's game, for the link: an exercise by its key, else the user's own formula."""
     st.query_params.pop(FORMULA if exercise else EXERCISE, None)
     st.query_params.update({EXERCISE: exercise} if exercise else {FORMULA: formula or ""})
+
+
+def across_link() -> dict[str, int]:
+    """The across-samples view's own choices a link names ({"k": 20, "start": 0, "n": 8, "pair": 1}; only those
+    that are numbers; the page checks their range)."""
+    return {key: int(st.query_params[key]) for key in ACROSS_KEYS if str(st.query_params.get(key, "")).isdigit()}
+
+
+def write_across(choices: dict[str, int]) -> None:
+    """The across-samples view's own choices, for the link."""
+    st.query_params.update({key: str(choices[key]) for key in ACROSS_KEYS if key in choices})
+
+
+def sample_link(model_id: str, sample_id: str, players: list[int], baseline: str | None, page: str = "") -> str:
+    """A relative link that opens one sample of a model in a single-sample view (``page``: its url path; "" the
+    first view), with the players and baseline it was explained with."""
+    return share_link(f"./{page}", {"model": model_id, "sample": sample_id, "players": players_param(players),
+                                    "baseline": baseline or "", "method": "and-or"})

@@ -17,7 +17,7 @@ from ..errors import EngineError
 from ..game import Game
 from ..outputs import OutputSpec
 from .adapters import InputAdapter
-from .samples import UPLOADED, Candidate, Sample
+from .samples import UPLOADED, Candidate, Sample, TestSplit
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 DEVICE_VARIABLE = "INTERACTION_EXPLORER_DEVICE"
@@ -44,7 +44,10 @@ def device_of(module: torch.nn.Module) -> torch.device:
 @dataclass
 class ZooModel:
     """A loaded model: its samples, a forward from masked units to logits, and the adapter of its modality that
-    says how to mask its input (units, candidate players, baselines)."""
+    says how to mask its input (units, candidate players, baselines).
+
+    ``samples`` are the hand-picked showcase; ``test_split`` (optional) is the whole held-out split by index
+    (``digit-test-123``). A model without one offers its showcase as its test set (:meth:`test_sample_ids`)."""
 
     model_id: str
     title: str
@@ -56,6 +59,7 @@ class ZooModel:
     provenance: dict[str, Any] = field(default_factory=dict)
     batch_size: int = 1024
     default_players: int = 10
+    test_split: TestSplit | None = None
     _predictions: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, init=False, repr=False,
                                                        compare=False)
 
@@ -83,8 +87,25 @@ class ZooModel:
                 return s
         if sample_id.startswith(f"upload-{self.modality}-") and (found := UPLOADED.get(sample_id)) is not None:
             return found
+        split = self.test_split
+        if split is not None and (index := split.index_of(sample_id)) is not None:
+            return split.sample(index)
         known = ", ".join(s.sample_id for s in self.samples)
-        raise EngineError(f"model {self.model_id!r} has no sample {sample_id!r}; its samples: {known}")
+        tests = f", or {split.sample_id(0)} … {split.sample_id(split.size - 1)}" if split is not None else ""
+        raise EngineError(f"model {self.model_id!r} has no sample {sample_id!r}; its samples: {known}{tests}")
+
+    @property
+    def test_size(self) -> int:
+        """How many samples :meth:`test_sample_ids` can give."""
+        return self.test_split.size if self.test_split is not None else len(self.samples)
+
+    def test_sample_ids(self, count: int | None = None, start: int = 0) -> list[str]:
+        """Ids of the test split's samples ``start`` … ``start + count − 1`` (clipped to the split; all by default);
+        the showcase samples for a model without a test split."""
+        stop = self.test_size if count is None else min(start + count, self.test_size)
+        if self.test_split is None:
+            return [s.sample_id for s in self.samples[start:stop]]
+        return [self.test_split.sample_id(i) for i in range(start, stop)]
 
     def default_player_ids(self, sample: Sample, n: int | None = None) -> list[int]:
         """The n candidates with the largest weight, in input order."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 
@@ -13,7 +14,7 @@ from safetensors.torch import load_file
 from ..errors import EngineError
 from .base import ASSETS, ZooModel, device_of, placed, tensors_sha256
 from .adapters import FeatureRow, ImagePatches
-from .samples import Sample
+from .samples import Sample, TestSplit
 from .nets import breast_cancer, digits, split
 from .train import RECIPES, SPLIT_SEED, TEST_FRACTION
 
@@ -63,6 +64,13 @@ def _test_indices(labels: np.ndarray, per_class_limit: int) -> list[int]:
     return picked
 
 
+def test_split(labels: np.ndarray, prefix: str, sample: Callable[[str, int, int], Sample]) -> TestSplit:
+    """The held-out rows of the training split as a :class:`TestSplit`; ``sample(sample_id, index, row)``."""
+    _, rows = split(len(labels), TEST_FRACTION, SPLIT_SEED)
+    split_of = TestSplit(prefix, len(rows), lambda index: sample(split_of.sample_id(index), index, int(rows[index])))
+    return split_of
+
+
 def _classify(net: torch.nn.Module):
     def forward(batch: torch.Tensor) -> torch.Tensor:
         return net(batch.to(device_of(net)).float())
@@ -78,6 +86,8 @@ def tabular_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -
     rows = _test_indices(y, SAMPLES_PER_MODEL // 2)[:SAMPLES_PER_MODEL]
     classes = ["malignant", "benign"]
     samples = [Sample(f"row-{i}", f"patient #{i} ({classes[y[i]]})", x[i], int(y[i])) for i in rows]
+    tests = test_split(y, "row", lambda sample_id, index, row: Sample(
+        sample_id, f"test patient {index} (#{row}, {classes[y[row]]})", x[row], int(y[row])))
     # "mean": the data-set mean (0 after standardisation); "zero": every feature at 0 in raw units
     baselines = {"mean": torch.zeros(len(names)), "zero": standardise(np.zeros(len(names)))}
     return ZooModel(
@@ -91,6 +101,7 @@ def tabular_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -
         provenance={"data": "scikit-learn breast_cancer (UCI, CC BY 4.0)", "features": names,
                     "standardised_with": "full-data mean and std"},
         batch_size=4096,
+        test_split=tests,
     )
 
 
@@ -100,6 +111,8 @@ def image_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> 
     net = load_network(model_id, state)
     picked = _test_indices(labels, 1)[:SAMPLES_PER_MODEL]
     samples = [Sample(f"digit-{i}", f"digit {labels[i]} (#{i})", images[i], int(labels[i])) for i in picked]
+    tests = test_split(labels, "digit", lambda sample_id, index, row: Sample(
+        sample_id, f"test digit {index}: a {labels[row]} (#{row})", images[row], int(labels[row])))
     baselines = {"zero": torch.zeros(64), "mean": torch.from_numpy(images.mean(axis=0).reshape(-1))}
     return ZooModel(
         model_id=model_id,
@@ -111,6 +124,7 @@ def image_model(model_id: str, state: dict[str, torch.Tensor] | None = None) -> 
         weights_hash=tensors_sha256(net.state_dict()),
         provenance={"data": "scikit-learn digits (UCI, CC BY 4.0)", "players": f"{PATCH}x{PATCH} pixel patches"},
         batch_size=4096,
+        test_split=tests,
     )
 
 

@@ -3,8 +3,10 @@ users upload."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,30 @@ class Candidate:
     units: list[int]
     weight: float = 0.0  # how strongly the default choice prefers it (ink of a patch, content word, ...)
     span: tuple[int, int] | None = None  # characters of the text it covers (text models)
+
+
+@dataclass(frozen=True)
+class TestSplit:
+    """A model's held-out test split, sample by index: ids ``<prefix>-test-<index>``, index 0 … size − 1.
+
+    ``make(index)`` builds the sample (its id must be :meth:`sample_id` of the index); a model that has one sets
+    :attr:`engine.zoo.ZooModel.test_split`, and its samples then resolve by id like the showcase ones.
+    """
+
+    prefix: str
+    size: int
+    make: Callable[[int], Sample]
+
+    def sample_id(self, index: int) -> str:
+        return f"{self.prefix}-test-{index}"
+
+    def index_of(self, sample_id: str) -> int | None:
+        """The index a test id names (None for an id of another form or an index outside the split)."""
+        found = re.fullmatch(re.escape(self.prefix) + r"-test-(\d{1,9})", sample_id)
+        return int(found.group(1)) if found and int(found.group(1)) < self.size else None
+
+    def sample(self, index: int) -> Sample:
+        return self.make(index)
 
 
 class SampleStore:

@@ -69,3 +69,25 @@ def test_precompute_warms_the_shared_view_of_a_bundled_pair(monkeypatch):
     calls.clear()
     assert cli_main.main(["precompute", "digits-mlp", "--samples", "digit-10", "--methods", "and"]) == 0
     assert calls == [("one", "and")]
+
+
+def test_across_writes_the_aggregate_and_reads_it_back(tmp_path):
+    from engine.across import Aggregate
+
+    target = tmp_path / "pair.json"
+    args = ("across", "tabular-mlp-wide", "--pair", "tabular-mlp-deep", "--samples", "2", "--players", "4",
+            "--json", str(target))
+    out = cli(*args, cache=tmp_path / "cache")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(target.read_text())
+    assert data["sample_ids"] == ["row-test-0", "row-test-1"] and not data["partial"]
+    assert len(data["salient_ratio"]["tabular-mlp-wide"]) == 2
+    transfer = data["transferability"]
+    assert transfer["k"] == [0, 1, 2, 3, 4, 4, 5, 6, 7]  # ⌊f·2^4⌋, f = 0.05 … 0.45
+    for method in ("joint", "alone", "and_only"):
+        assert len(transfer[method]["s_and"]) == len(transfer[method]["s_or"]) == 9
+    assert Aggregate.from_json(target.read_text()).to_json() == target.read_text()
+    again = cli(*args, cache=tmp_path / "cache")  # from the cache: the same file
+    assert again.returncode == 0 and json.loads(target.read_text()) == data
+    bad = cli("across", "tabular-mlp-wide", "--samples", "5", "--start", "999", "--json", str(target))
+    assert bad.returncode == 2 and "test samples" in bad.stderr and "Traceback" not in bad.stderr

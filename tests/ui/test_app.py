@@ -248,3 +248,54 @@ def test_assumption_badges_use_material_icons_not_emoji():
     drawn = [line for path in [*root.glob("ui/*.py"), *root.glob("pages/*.py")]
              for line in path.read_text(encoding="utf-8").splitlines() if EMOJI.search(line)]
     assert not drawn
+
+
+@pytest.mark.parametrize("params", [dict(k="2", n="4"), dict(k="2", n="4", pair="1")])
+def test_across_samples_computes_after_a_click_then_opens_from_the_cache(params):
+    at = run(model="tabular-mlp-wide")
+    for key, value in params.items():  # the view's own parameters, as a link to it carries them
+        at.query_params[key] = value
+    at.switch_page("pages/across.py").run()
+    assert not figures(at) and any("Not computed yet" in info.value for info in at.info)
+    at.button(key="across-compute").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    titles = [f["layout"]["title"]["text"] for f in figures(at)]
+    assert any(t.startswith("Sorted strengths over 2 samples") for t in titles)
+    assert any(t.startswith("Transferability against k") for t in titles) == ("pair" in params)
+    assert at.query_params["k"] == "2" and at.query_params["n"] == "4"
+    table = at.dataframe[0].value
+    assert list(table["sample"].str.startswith("test patient")) == [True, True]
+    assert table["open"][0].startswith("./?model=tabular-mlp-wide&sample=row-test-0&players=")
+    assert [b.key for b in at.button if b.key and b.key.startswith("across-")] == []  # no Cancel left behind
+    again = run(model="tabular-mlp-wide")
+    for key, value in params.items():
+        again.query_params[key] = value
+    again.switch_page("pages/across.py").run()  # the aggregate is cached: drawn at once, without a click
+    assert len(figures(again)) == len(figures(at))
+
+
+def test_sidebar_jumps_to_any_test_sample_and_a_link_restores_it():
+    at = run("pages/primitives.py")
+    at.number_input(key="test-index::digits-cnn").set_value(123).run()
+    assert not at.exception and at.query_params["sample"] == "digit-test-123"
+    assert at.selectbox(key="sample::digits-cnn").value == "digit-test-123"
+    linked = run("pages/orders.py", sample="digit-test-7")
+    assert linked.query_params["sample"] == "digit-test-7" and figures(linked)
+    assert "test digit 7" in linked.selectbox(key="sample::digits-cnn").format_func("digit-test-7")
+    wrong = run(sample="digit-test-99999")  # outside the split: the default sample, and a notice
+    assert any("digit-test-99999" in w.value for w in wrong.sidebar.warning)
+
+
+def test_across_samples_shows_a_stopped_computation_as_partial():
+    """A click on Cancel (or any control) interrupts the run; the samples finished before it are drawn, marked."""
+    from engine.across import AcrossSettings, aggregate_key
+
+    at = run(model="tabular-mlp-wide")
+    at.query_params["k"], at.query_params["n"] = "3", "3"
+    at.switch_page("pages/across.py").run()
+    ids = ["row-test-0", "row-test-1", "row-test-2"]
+    at.session_state["across-last"] = aggregate_key(["tabular-mlp-wide"], ids, AcrossSettings(3, "mean"))
+    at.session_state["across-done"] = 1  # as the progress callback leaves it when the second sample is stopped
+    at.run()
+    assert any("Partial: 1 of 3 samples" in w.value for w in at.warning)
+    assert any(f["layout"]["title"]["text"].startswith("Sorted strengths over 1 samples") for f in figures(at))

@@ -1,0 +1,138 @@
+"""Across samples: aggregates equal the per-sample analyses averaged by hand; JSON round trip; cache; cancel; CLI."""
+
+import json
+
+import numpy as np
+import pytest
+from helpers import across_samples as samples
+
+from engine.across import (
+    AcrossSettings, Aggregate, Band, SampleResults, aggregate, aggregate_path, aggregate_key, across,
+    split_sample_ids,
+)
+from engine.assumptions import high_order_check, monotonicity_check, polynomial_check, valid_count_bound
+from engine.cache import ResultCache
+from engine.errors import EngineError
+from engine.generalizable import paper_ks, shared_strength_by_order, transfer_curve
+from engine.sparsity import order_distribution, salient, sorted_strengths
+from engine.zoo import get_model
+
+
+DESCRIBE = lambda model_id: (f"title of {model_id}", ["no", "yes"])  # noqa: E731
+
+
+def test_model_aggregate_is_the_per_sample_analyses_averaged():
+    done = samples(3)
+    agg = aggregate(["m"], done, ["s0", "s1", "s2", "s3"], describe=DESCRIBE)
+    model = agg.models[0]
+    assert agg.sample_ids == ["s0", "s1", "s2"] and model.title == "title of m"
+    splits = [s.and_or[0] for s in done]
+    harsanyis = [s.and_only[0] for s in done]
+    assert np.allclose(model.salient_ratios, [salient(r).share for r in splits])
+    assert [r.salient_ratio_and for r in model.rows] == pytest.approx(
+        [salient(r).count / 15 for r in harsanyis])
+    curves = np.array([sorted_strengths(r, normalise=True) for r in splits])
+    assert np.allclose(model.curve_and_or.mean, curves.sum(axis=0) / 3)
+    assert np.allclose(model.curve_and_or.low, np.percentile(curves, 10, axis=0))
+    assert np.allclose(model.curve_and.high, np.percentile([sorted_strengths(r, normalise=True) for r in harsanyis],
+                                                           90, axis=0))
+    shares = np.array([order_distribution(r) for r in splits])
+    assert np.allclose(model.order_share, shares)
+    assert [r.high_order_share for r in model.rows] == pytest.approx(shares[:, 2:].sum(axis=1))  # k > n/2 = 2
+    checks = [(high_order_check(r).passed, monotonicity_check(r).passed, polynomial_check(r).p) for r in harsanyis]
+    rates = model.rates()
+    assert rates["high_orders_vanish"] == pytest.approx(np.mean([c[0] for c in checks]))
+    assert rates["monotone"] == pytest.approx(np.mean([c[1] for c in checks]))
+    ps = [c[2] for c in checks if c[2] is not None]
+    assert rates["polynomial"] == pytest.approx(np.mean([c[2] is not None and c[2] > 0 for c in checks]))
+    assert model.p_summary()[0] == pytest.approx(np.mean(ps)) and model.p_summary()[2] == len(ps)
+    bounds = [valid_count_bound(r, c[2]) for r, c in zip(harsanyis, checks) if c[2] is not None and c[2] > 0]
+    assert bounds, "the toy games must have a fitted p > 0 for this test to check the bound"
+    real, bound = model.bound_means()
+    finite = np.array([b.bound for b in bounds])
+    with np.errstate(invalid="ignore"):
+        expect = np.nanmean(np.where(np.isfinite(finite), finite, np.nan), axis=0)
+    assert np.allclose(bound, expect, equal_nan=True)
+    assert np.allclose(real[np.isfinite(expect)],
+                       np.mean([b.real for b in bounds], axis=0)[np.isfinite(expect)])
+
+
+def test_pair_transferability_and_shared_strength_are_averaged_and_summed():
+    done = samples(3, pair=True)
+    agg = aggregate(["a", "b"], done, ["s0", "s1", "s2"], describe=DESCRIBE)
+    ks = paper_ks(4)
+    tr = agg.transferability
+    assert np.array_equal(tr.k, ks)
+    for method, pick in (("joint", lambda s: s.joint), ("alone", lambda s: s.and_or),
+                         ("and_only", lambda s: s.and_only)):
+        by_hand = np.mean([transfer_curve(pick(s), ks).s_and for s in done], axis=0)
+        assert np.allclose(tr.band(method, "s_and").mean, by_hand)
+    assert np.all(np.isnan(tr.band("and_only", "s_or").mean))  # AND-only results have no OR part
+    for model in range(2):
+        parts = [shared_strength_by_order(s.joint, model) for s in done]
+        assert np.allclose(agg.shared[model].all_positive, sum(p.all_positive for p in parts))
+        assert np.allclose(agg.shared[model].shared_negative, sum(p.shared_negative for p in parts))
+
+
+def test_json_round_trip_keeps_every_number():
+    agg = aggregate(["a", "b"], samples(3, pair=True), ["s0", "s1", "s2"], describe=DESCRIBE,
+                    provenance={"engine_version": "x"})
+    text = agg.to_json()
+    data = json.loads(text)  # strict JSON: NaN written as null
+    assert set(data["transferability"]) >= {"k", "joint", "alone", "and_only"}
+    assert set(data["transferability"]["joint"]) >= {"s_and", "s_or"}
+    assert len(data["salient_ratio"]["a"]) == 3
+    back = Aggregate.from_json(text)
+    assert back.to_json() == text
+    assert np.allclose(back.models[1].order_share, agg.models[1].order_share)
+
+
+def test_band_of_no_samples_and_of_missing_values():
+    assert Band.of(np.zeros((0, 3))).mean.shape == (3,)
+    band = Band.of(np.array([[1.0, np.nan], [3.0, np.nan]]))
+    assert band.mean[0] == 2.0 and np.isnan(band.mean[1])
+
+
+def test_across_is_cached_and_a_cancel_returns_what_is_done(tmp_path):
+    cache = ResultCache(tmp_path)
+    ids = split_sample_ids("tabular-mlp-wide", 3)
+    assert ids == ["row-test-0", "row-test-1", "row-test-2"]
+    settings = AcrossSettings(players=4)
+    said = []  # cancelled once the third sample has started: inside its computation
+    partial = across(["tabular-mlp-wide"], ids, settings, cache, progress=lambda f, text: said.append(text),
+                     cancel=lambda: any(text.startswith("sample 3") for text in said))
+    assert partial.partial and partial.sample_ids == ids[:2] and partial.requested == ids
+    key = aggregate_key(["tabular-mlp-wide"], ids, settings)
+    assert not aggregate_path(cache, key).exists()  # a partial aggregate is never stored
+    full = across(["tabular-mlp-wide"], ids, settings, cache)
+    assert not full.partial and full.sample_ids == ids and aggregate_path(cache, key).exists()
+    assert full.models[0].rows[0].n == 4 and full.provenance["models"][0]["model_id"] == "tabular-mlp-wide"
+    again = across(["tabular-mlp-wide"], ids, settings, cache, cancel=lambda: True)  # read, nothing computed
+    assert not again.partial and again.to_json() == full.to_json()
+    aggregate_path(cache, key).write_text("{damaged")
+    assert across(["tabular-mlp-wide"], ids, settings, cache).sample_ids == ids  # recomputed from cached results
+
+
+def test_test_split_ids_and_clear_errors():
+    model = get_model("digits-cnn")
+    sample = model.sample("digit-test-123")
+    assert sample.sample_id == "digit-test-123" and sample.label is not None
+    assert model.test_sample_ids(2, start=model.test_size - 1) == [f"digit-test-{model.test_size - 1}"]
+    with pytest.raises(EngineError, match="digit-test-0"):
+        model.sample(f"digit-test-{model.test_size}")
+    with pytest.raises(EngineError, match="at least one"):
+        split_sample_ids("digits-cnn", 0)
+    with pytest.raises(EngineError, match="test samples"):
+        split_sample_ids("digits-cnn", 3, start=10_000)
+    with pytest.raises(EngineError, match="two different"):
+        across(["digits-cnn", "digits-cnn"], ["digit-test-0"])
+
+
+def test_settings_with_their_defaults_name_the_same_aggregate():
+    ids = ["digit-test-0"]
+    assert aggregate_key(["digits-cnn"], ids, AcrossSettings()) == aggregate_key(
+        ["digits-cnn"], ids, AcrossSettings(players=10, baseline="zero"))
+    assert aggregate_key(["digits-cnn", "digits-mlp"], ids, AcrossSettings()) == aggregate_key(
+        ["digits-cnn", "digits-mlp"], ids, AcrossSettings(players=8))
+    assert aggregate_key(["digits-cnn"], ids, AcrossSettings()) != aggregate_key(
+        ["digits-cnn"], ids, AcrossSettings(players=9))
