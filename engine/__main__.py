@@ -116,10 +116,16 @@ def _precompute_on_ray(args, cache) -> None:
 
 
 def cmd_bundle_export(args) -> None:
-    from .bundle import export_bundle
+    from .across import DEFAULT_SAMPLES
+    from .bundle import across_keys, export_bundle
     from .cache import ResultCache
+    from .zoo import get_model
 
-    manifest = export_bundle(args.out, args.model, args.samples, args.methods, ResultCache(args.cache), args.key)
+    cache, samples, keys = ResultCache(args.cache), args.samples, list(args.key)
+    if args.across:  # the across view's default: the first K test samples
+        samples = samples or get_model(args.model[0]).test_sample_ids(DEFAULT_SAMPLES)
+        keys += across_keys(args.model, samples, cache)
+    manifest = export_bundle(args.out, args.model, samples, args.methods, cache, keys)
     print(f"wrote {args.out}: {len(manifest['entries'])} results of {', '.join(manifest['models'])}")
 
 
@@ -226,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", action="append", required=True, help="a model id (repeat for several)")
     p.add_argument("--samples", nargs="*", help="sample ids (default: all the model's samples)")
     p.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
+    p.add_argument("--across", action="store_true",
+                   help="also the cached across-samples aggregates of these samples (default with it: the first "
+                        "20 test samples), alone and with the model's pair")
     p.add_argument("--key", action="append", default=[], help="also this cache entry, by its key (any entry: e.g. "
                                                                "an aggregate another view caches); repeatable")
     p.add_argument("--cache", type=Path, help="the cache folder to read (default: the app's)")

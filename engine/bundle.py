@@ -36,7 +36,8 @@ from .zoo.stand_in import StandInModel, stand_in
 FORMAT = "interaction-explorer-bundle"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-ENTRY = re.compile(r"entries/([0-9a-f]{2})/(([0-9a-f]{64})\.(npz|json))")
+# entries/[<view>/]<key[:2]>/<key>.<npz|json>: the cache's own layout, or a view's folder in it (across/ ...)
+ENTRY = re.compile(r"entries/((?:[a-z][a-z0-9_-]{0,31}/)?([0-9a-f]{2})/([0-9a-f]{64})\.(?:npz|json))")
 MAX_MEMBER_BYTES = 512 * 2**20  # one entry, uncompressed (2^20 players' v, I_and, I_or in float64 is 24 MiB)
 MAX_TOTAL_BYTES = 8 * 2**30  # a whole bundle, uncompressed: refuses zip bombs before reading them
 
@@ -61,9 +62,11 @@ def model_record(model: ZooModel, sample_ids: list[str]) -> dict[str, Any]:
 
 
 def entry_files(cache: ResultCache, key: str) -> list[Path]:
-    """The files of one cache entry (``<key>.npz``, and ``<key>.json`` for entries stored as JSON)."""
-    folder = cache.path(key).parent
-    return [path for path in (folder / f"{key}.npz", folder / f"{key}.json") if path.is_file()]
+    """The files of one cache entry: ``<key>.npz`` or ``<key>.json`` in the cache's ``<key[:2]>/`` folder, or in a
+    view's folder of the cache (``across/<key[:2]>/``, where the across-samples view keeps its aggregates)."""
+    folders = [cache.folder] + sorted(p for p in cache.folder.glob("*") if p.is_dir() and len(p.name) > 2)
+    return [path for folder in folders for path in (folder / key[:2] / f"{key}.npz", folder / key[:2] / f"{key}.json")
+            if path.is_file()]
 
 
 def _summary(path: Path) -> dict[str, Any]:
@@ -105,7 +108,7 @@ def export_bundle(out: Path, model_ids: list[str], sample_ids: list[str] | None,
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as bundle:  # npz entries are compressed already
         for key in keys:
             for path in entry_files(cache, key):
-                bundle.write(path, f"entries/{key[:2]}/{path.name}")
+                bundle.write(path, f"entries/{path.relative_to(cache.folder).as_posix()}")
                 entries[path.name] = _summary(path)
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "engine_version": ENGINE_VERSION,
@@ -115,6 +118,21 @@ def export_bundle(out: Path, model_ids: list[str], sample_ids: list[str] | None,
         }
         bundle.writestr(MANIFEST, json.dumps(manifest, indent=1))
     return manifest
+
+
+def across_keys(model_ids: list[str], sample_ids: list[str], cache: ResultCache) -> list[str]:
+    """The keys of the cached across-samples aggregates (:mod:`engine.across`, default settings) of each model over
+    ``sample_ids``, alone and with its pair; a message when there is none."""
+    from .across import AcrossSettings, aggregate_key
+
+    groups = [[m] for m in model_ids] + [[m] + [x for x in pair_of(m) if x != m] for m in model_ids if pair_of(m)]
+    found = [key for key in (aggregate_key(ids, sample_ids, AcrossSettings()) for ids in groups)
+             if entry_files(cache, key)]
+    if not found:
+        raise EngineError(f"no across-samples aggregate of these {len(sample_ids)} samples is in the cache "
+                          f"{cache.folder}; compute it first (`python -m engine across {model_ids[0]} --samples "
+                          f"{len(sample_ids)} --json out.json`, the same samples, default settings)")
+    return found
 
 
 def read_manifest(bundle: zipfile.ZipFile, name: str) -> dict[str, Any]:
@@ -145,7 +163,7 @@ def _check_entry(name: str, data: bytes) -> None:
         json.loads(data)
         return
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
+        path = Path(folder) / Path(name).name
         path.write_bytes(data)
         InteractionResult.load(path)  # np.load(allow_pickle=False): an object array is refused
 
@@ -165,15 +183,15 @@ def import_bundle(source: Path | bytes, cache: ResultCache, name: str | None = N
                 raise EngineError(f"{name} is too large to open here (over {MAX_TOTAL_BYTES / 2**30:.0f} GiB, or "
                                   f"an entry over {MAX_MEMBER_BYTES / 2**20:.0f} MiB)")
             for member in members:
-                prefix, file_name, key, _ = ENTRY.fullmatch(member.filename).groups()
+                relative, prefix, key = ENTRY.fullmatch(member.filename).groups()
                 if prefix != key[:2]:
                     raise EngineError(f"{name} is damaged: {member.filename} is not where its key belongs")
                 data = bundle.read(member)
                 try:
-                    _check_entry(file_name, data)
+                    _check_entry(relative, data)
                 except Exception:
                     raise EngineError(f"{name} is damaged: {member.filename} is not a readable result") from None
-                _write_atomically(cache.path(key).parent / file_name, data)
+                _write_atomically(cache.folder / relative, data)  # the pattern allows no "..", no absolute path
     except FileNotFoundError:
         raise EngineError(f"no such bundle: {name}") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:

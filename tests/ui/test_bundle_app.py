@@ -28,11 +28,15 @@ def bundle(tmp_path_factory):
     return folder / "talk.zip"
 
 
-@pytest.fixture
-def not_installed(monkeypatch):
+def uninstall(monkeypatch) -> None:
     """No model can be loaded: every view must draw from the bundle alone."""
     for scheme in list(ID_SCHEMES):
         monkeypatch.setitem(ID_SCHEMES, scheme, lambda model_id: None)
+
+
+@pytest.fixture
+def not_installed(monkeypatch):
+    uninstall(monkeypatch)
 
 
 def test_every_view_draws_from_the_bundle_without_the_model(bundle, not_installed, monkeypatch):
@@ -63,3 +67,24 @@ def test_a_damaged_bundle_is_a_message_and_the_app_goes_on(tmp_path, monkeypatch
     assert [e.value for e in at.error] == [
         f"could not open {tmp_path / 'broken.zip'}: broken.zip is damaged or not a zip file (File is not a zip file)"]
     assert at.query_params["model"] == "digits-cnn"  # the installed models, as without a bundle
+
+
+def test_the_across_samples_view_draws_a_bundled_aggregate_without_the_model(tmp_path, monkeypatch):
+    from engine.across import AcrossSettings, across
+    from engine.bundle import across_keys
+
+    model_id, cache = "tabular-mlp-overfit", ResultCache(tmp_path / "cache")
+    sample_ids = ["row-test-0", "row-test-1"]
+    across([model_id], sample_ids, AcrossSettings(), cache)
+    for sample_id in sample_ids:
+        for job in sample_jobs(model_id, sample_id, ["and", "and-or"]):
+            run_job(job, cache)
+    export_bundle(tmp_path / "across.zip", [model_id], sample_ids, ["and", "and-or"], cache,
+                  across_keys([model_id], sample_ids, cache))
+    uninstall(monkeypatch)
+    monkeypatch.setenv(BUNDLE_VARIABLE, str(tmp_path / "across.zip"))
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    at.switch_page("pages/across.py").run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert not any("Not computed yet" in i.value for i in at.info) and at.get("plotly_chart")
