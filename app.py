@@ -13,6 +13,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch is imported 
 
 import streamlit as st  # noqa: E402
 
+from ui.bundle import bundle_form, use_bundle  # noqa: E402
 from ui.context import publish  # noqa: E402
 from ui.presentation import presentation_mode  # noqa: E402
 from ui.state import sidebar, write_url  # noqa: E402
@@ -49,11 +50,14 @@ HEADINGS = {path: heading for views in VIEWS.values() for _, _, _, path, heading
 
 navigation = st.navigation(PAGES)
 st.sidebar.title("Interaction Explorer")
+use_bundle()  # a result bundle opened in this session (or on the command line) replaces the models and results
 try:
     context = sidebar()
 except Exception as exc:  # a model folder or sample that cannot be loaded: say so, keep the app usable
+    bundle_form()
     st.error(f"Could not load this choice: {exc}")
     st.stop()
+bundle_form()
 publish(context)
 presentation_mode(context.presentation)
 start_tour = tour_link()  # read before write_url, which keeps only the schema's parameters

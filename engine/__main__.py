@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import EngineError  # sets OMP_WAIT_POLICY before torch is imported
+from . import Cancelled, EngineError  # sets OMP_WAIT_POLICY before torch is imported
 
 
 def _players(text: str | None) -> tuple[int, ...] | None:
@@ -78,20 +78,81 @@ def cmd_explain(args) -> None:
 
 
 def cmd_precompute(args) -> None:
-    from .explain import Request, explain, explain_shared
-    from .zoo import MODEL_PAIRS, get_model
+    from .cache import ResultCache
+    from .precompute import run_job, sample_jobs
 
-    model = get_model(args.model)
-    samples = args.samples or [s.sample_id for s in model.samples]
-    pair = next((list(p) for p in MODEL_PAIRS if args.model in p), None)
+    cache = ResultCache(args.cache)
+    if args.ray is not None:
+        return _precompute_on_ray(args, cache)
+    from .zoo import get_model
+
+    samples = args.samples or [s.sample_id for s in get_model(args.model).samples]
     for number, sample_id in enumerate(samples, start=1):
         bar = ProgressBar(f"{number}/{len(samples)} {sample_id[:16]}")
-        for method in args.methods:
-            explain(Request(args.model, sample_id, method=method), progress=bar)
-        if pair is not None and "and-or" in args.methods:  # the shared view: the joint extraction of the pair
-            explain_shared(pair, sample_id, progress=bar)
+        for job in sample_jobs(args.model, sample_id, args.methods):
+            run_job(job, cache, bar)
         bar(1.0, "cached")
         bar.done()
+
+
+def _precompute_on_ray(args, cache) -> None:
+    """``precompute --ray``: the same jobs on a Ray cluster; failed jobs are listed at the end (exit status 1)."""
+    try:
+        from . import cluster
+    except ImportError:
+        raise EngineError("--ray needs Ray: pip install -r requirements-cluster.txt") from None
+    cluster.connect(args.ray)
+    bar = ProgressBar(f"ray {args.model[:20]}")
+    try:
+        outcome = cluster.precompute_on_ray(args.model, args.samples, args.methods, cache, args.workers,
+                                            lambda o: bar(o.finished / max(o.total, 1), o.line()))
+    finally:
+        bar.done()
+    for name, reason in outcome.failed.items():
+        print(f"failed: {name}: {reason}", file=sys.stderr)
+    print(f"{outcome.line()}; {outcome.written} cache entries written to {cache.folder}")
+    if outcome.failed:
+        raise SystemExit(1)
+
+
+def cmd_bundle_export(args) -> None:
+    from .across import DEFAULT_SAMPLES
+    from .bundle import across_keys, export_bundle
+    from .cache import ResultCache
+    from .zoo import get_model
+
+    cache, samples, keys = ResultCache(args.cache), args.samples, list(args.key)
+    if args.across:  # the across view's default: the first K test samples
+        samples = samples or get_model(args.model[0]).test_sample_ids(DEFAULT_SAMPLES)
+        keys += across_keys(args.model, samples, cache)
+    manifest = export_bundle(args.out, args.model, samples, args.methods, cache, keys)
+    print(f"wrote {args.out}: {len(manifest['entries'])} results of {', '.join(manifest['models'])}")
+
+
+def cmd_bundle_import(args) -> None:
+    from .bundle import import_bundle
+    from .cache import ResultCache
+
+    cache = ResultCache(args.cache)
+    manifest = import_bundle(args.bundle, cache)
+    print(f"added {len(manifest['entries'])} results of {', '.join(manifest['models'])} to {cache.folder}")
+
+
+def cmd_app(args) -> None:
+    """Serve the app (app.py of the source tree this engine belongs to) with Streamlit; --bundle opens a bundle."""
+    import subprocess
+
+    app = Path(__file__).resolve().parents[1] / "app.py"
+    if not app.is_file():
+        raise EngineError(f"the app is not beside this engine ({app}); install the source tree with `pip install -e .`")
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.address,
+               "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    if args.bundle is not None:
+        command += ["--", "--bundle", str(args.bundle.expanduser().resolve())]
+    try:
+        raise SystemExit(subprocess.call(command, cwd=app.parent))
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
 
 
 def cmd_across(args) -> None:
@@ -157,7 +218,37 @@ def main(argv: list[str] | None = None) -> int:
                                  "hf:<folder or cached hub name>, hf-pickle:<folder>, or py:<file.py>:<function>")
     p.add_argument("--samples", nargs="*", help="sample ids (default: all bundled samples)")
     p.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
+    p.add_argument("--cache", type=Path, help="the cache folder to fill (default: $INTERACTION_EXPLORER_CACHE or "
+                                              "~/.cache/interaction-explorer)")
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="run the jobs on the Ray cluster at ADDRESS (auto, host:6379, ray://host:10001) or, alone "
+                        "or with 'local', on a Ray cluster started on this machine")
+    p.add_argument("--workers", type=int, help="with --ray: actors per model (default: one per GPU, else per CPU)")
     p.set_defaults(func=cmd_precompute)
+    bundle = sub.add_parser("bundle", help="results in one zip file, to browse on another machine "
+                                           "(`streamlit run app.py -- --bundle FILE.zip`)")
+    actions = bundle.add_subparsers(dest="action", required=True)
+    p = actions.add_parser("export", help="write the cached results of models' samples into a bundle")
+    p.add_argument("--model", action="append", required=True, help="a model id (repeat for several)")
+    p.add_argument("--samples", nargs="*", help="sample ids (default: all the model's samples)")
+    p.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
+    p.add_argument("--across", action="store_true",
+                   help="also the cached across-samples aggregates of these samples (default with it: the first "
+                        "20 test samples), alone and with the model's pair")
+    p.add_argument("--key", action="append", default=[], help="also this cache entry, by its key (any entry: e.g. "
+                                                               "an aggregate another view caches); repeatable")
+    p.add_argument("--cache", type=Path, help="the cache folder to read (default: the app's)")
+    p.add_argument("out", type=Path, help="the bundle to write, OUT.zip")
+    p.set_defaults(func=cmd_bundle_export)
+    p = actions.add_parser("import", help="add a bundle's results to a cache")
+    p.add_argument("bundle", type=Path)
+    p.add_argument("--cache", type=Path, help="the cache folder to fill (default: the app's)")
+    p.set_defaults(func=cmd_bundle_import)
+    p = sub.add_parser("app", help="serve the app on http://ADDRESS:PORT (as `make run`)")
+    p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--bundle", type=Path, help="browse this result bundle (read-only) in every session")
+    p.set_defaults(func=cmd_app)
     p = sub.add_parser("across", help="explain K samples of a model's test split (or a pair's, with --pair) and "
                                      "write the aggregate (the papers' figures over a data set) as JSON")
     p.add_argument("model", help="a bundled id (see `models`) or any id `explain` takes")
@@ -172,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # ours is the only progress bar on stderr
     try:
         args.func(args)
+    except Cancelled as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return 130
     except EngineError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 2

@@ -97,7 +97,13 @@ def _evaluate(request: Request, model: ZooModel, sample: Sample, progress, cance
     start = time.perf_counter()
     values = game.evaluate(progress=progress, cancel=cancel)
     seconds = time.perf_counter() - start
-    provenance = Provenance(
+    provenance = _provenance(request, model, sample, {"evaluation_s": seconds})
+    return InteractionResult.harsanyi(game.player_labels, values, provenance=provenance)
+
+
+def _provenance(request: Request, model: ZooModel, sample: Sample, timings: dict[str, float]) -> Provenance:
+    """The provenance of the model's outputs for a resolved request (its identity keys the results built on it)."""
+    return Provenance(
         model_id=request.model_id,
         model_title=model.title,
         weights_sha256=model.weights_hash,
@@ -112,9 +118,8 @@ def _evaluate(request: Request, model: ZooModel, sample: Sample, progress, cance
         prediction=model.predict(sample).tolist(),
         engine_version=ENGINE_VERSION,
         device=str(model_device()),
-        timings={"evaluation_s": seconds},
+        timings=timings,
     )
-    return InteractionResult.harsanyi(game.player_labels, values, provenance=provenance)
 
 
 def explain(
@@ -131,9 +136,24 @@ def explain(
     base = cache.get_or_compute(values_request, lambda: _evaluate(request, model, sample, progress, cancel))
     if request.method == "and":
         return base
-    settings = {"qthres": request.qthres, "requested_solver": request.solver}
-    key = values_request | {"what": "and-or"} | settings
+    key, settings = _and_or_key(values_request, request)
     return cache.get_or_compute(key, lambda: decompose_result(base, settings, device, progress, cancel))
+
+
+def _and_or_key(values_request: dict, request: Request) -> tuple[dict, dict]:
+    """The AND-OR decomposition's key (built on the model outputs' key) and its solver settings."""
+    settings = {"qthres": request.qthres, "requested_solver": request.solver}
+    return values_request | {"what": "and-or"} | settings, settings
+
+
+def request_keys(request: Request) -> list[str]:
+    """The cache keys :func:`explain` reads and writes for ``request``: the model's outputs on the 2^n masked
+    samples, then (method "and-or") the decomposition built on them. Costs the prediction on the unmasked sample."""
+    request, model, _ = resolved(request)
+    values_request = _values_key(request, model)
+    if request.method == "and":
+        return [cache_key(values_request)]
+    return [cache_key(values_request), cache_key(_and_or_key(values_request, request)[0])]
 
 
 def decompose_result(
@@ -170,27 +190,51 @@ def explain_shared(
     Each model explains its own predicted class. Players are the same candidate indices in every model, so the
     models must share their input variables (the bundled pairs do).
     """
-    if len(model_ids) < 2:
-        raise EngineError("choose at least two models to compare")
     cache = cache or ResultCache()
-    first, model, sample = resolved(Request(model_ids[0], sample_id, players, baseline, method="and"))
-    labels = [c.label for c in model.candidates_of(sample)]
-    bases = []
-    for model_id in model_ids:
-        req, other, other_sample = resolved(Request(model_id, sample_id, first.players, first.baseline, method="and"))
-        if [c.label for c in other.candidates_of(other_sample)] != labels:
-            raise EngineError(f"models {model_ids[0]!r} and {model_id!r} do not share their input variables")
-        bases.append(explain(req, cache, progress, cancel))
+    requests = _shared_requests(model_ids, sample_id, players, baseline)
     settings = {"alpha": alpha, "pthres": pthres, "qthres": qthres}
-    key = {"what": "shared", "engine": ENGINE_VERSION, "bases": [b.provenance.identity() for b in bases]} | settings
-    keys = [cache_key(key | {"model_index": i}) for i in range(len(bases))]
+    keys = _joint_keys(requests, settings)
     found = [cache.get(k) for k in keys]
     if all(r is not None for r in found):
         return found
+    bases = [explain(req, cache, progress, cancel) for req, _, _ in requests]
     results = joint_results(bases, settings, device, progress, cancel)
     for k, r in zip(keys, results):
         cache.put(k, r)
     return results
+
+
+def _shared_requests(model_ids: list[str], sample_id: str, players: tuple[int, ...] | None,
+                     baseline: str | None) -> list[tuple[Request, ZooModel, Sample]]:
+    """Each model's resolved AND-only request on the first model's players and baseline (they must share their
+    input variables)."""
+    if len(model_ids) < 2:
+        raise EngineError("choose at least two models to compare")
+    first, model, sample = resolved(Request(model_ids[0], sample_id, players, baseline, method="and"))
+    labels = [c.label for c in model.candidates_of(sample)]
+    requests = []
+    for model_id in model_ids:
+        req, other, other_sample = resolved(Request(model_id, sample_id, first.players, first.baseline, method="and"))
+        if [c.label for c in other.candidates_of(other_sample)] != labels:
+            raise EngineError(f"models {model_ids[0]!r} and {model_id!r} do not share their input variables")
+        requests.append((req, other, other_sample))
+    return requests
+
+
+def _joint_keys(requests: list[tuple[Request, ZooModel, Sample]], settings: dict) -> list[str]:
+    """One cache key per model of the joint extraction, from the identities of the models' outputs."""
+    bases = [_provenance(req, model, sample, {}).identity() for req, model, sample in requests]
+    key = {"what": "shared", "engine": ENGINE_VERSION, "bases": bases} | settings
+    return [cache_key(key | {"model_index": i}) for i in range(len(requests))]
+
+
+def shared_keys(model_ids: list[str], sample_id: str, alpha: float = and_or.ALPHA_SHARED,
+                pthres: float = and_or.PTHRES_SHARED, qthres: float = and_or.QTHRES_SHARED) -> list[str]:
+    """The cache keys :func:`explain_shared` reads and writes with the default players and baseline: each model's
+    outputs, then one joint-extraction result per model."""
+    requests = _shared_requests(model_ids, sample_id, None, None)
+    settings = {"alpha": alpha, "pthres": pthres, "qthres": qthres}
+    return [k for req, _, _ in requests for k in request_keys(req)] + _joint_keys(requests, settings)
 
 
 def joint_results(

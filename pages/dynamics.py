@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from engine.zoo import CHECKPOINT_MODELS, MODEL_TITLES
+from ui.bundle import ACTIVE
 from ui.compute import cached_model, trajectory_for
 from ui.figures_dynamics import (
     distribution_figure, loss_figure, phase_legend, ratio_figure, sigma2_figure, small_multiples_figure,
@@ -13,6 +14,10 @@ from ui.url import dynamics_link, write_dynamics
 from ui.widgets import chart, table_exports, teaching_note
 
 ctx = view_context()
+if ACTIVE.get() is not None:
+    st.info("A result bundle is open: it holds results of single checkpoints at most, not the training "
+            "checkpoints this view runs; close the bundle in the sidebar to see it.", icon=":material/info:")
+    st.stop()
 teaching_note(
     "Ren et al. (NeurIPS 2024) found that a network learns interactions in **two phases**. *Phase 1*: right after "
     "initialisation, medium- and high-order interactions fade and low orders dominate. *Phase 2*: interactions of "

@@ -14,18 +14,31 @@ from engine.errors import EngineError
 from engine.dynamics import Trajectory, trajectory
 from engine.explain import Request, explain, explain_checkpoints, explain_shared
 from engine.result import InteractionResult
-from engine.zoo import ZooModel, get_model, training_history
+from engine.zoo import STAND_INS, ZooModel, get_model, training_history
+
+from .bundle import ACTIVE
 
 T = TypeVar("T")
 
 
-@st.cache_resource(show_spinner="Loading the model…")
 def cached_model(model_id: str) -> ZooModel:
+    """The model, loaded once per server; the stand-in while this session browses a bundle that holds it."""
+    return STAND_INS.get().get(model_id) or _loaded_model(model_id)
+
+
+@st.cache_resource(show_spinner="Loading the model…")
+def _loaded_model(model_id: str) -> ZooModel:
     return get_model(model_id)
 
 
-@st.cache_resource
 def shared_cache() -> ResultCache:
+    """The server's cache; while this session browses a bundle, the bundle's (read-only)."""
+    bundle = ACTIVE.get()
+    return bundle.cache if bundle is not None else _server_cache()
+
+
+@st.cache_resource
+def _server_cache() -> ResultCache:
     """One cache for every browser session of this server (thread-safe; results on disk survive restarts)."""
     return ResultCache()
 

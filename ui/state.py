@@ -7,7 +7,7 @@ import streamlit as st
 from engine.explain import Request, resolve_sample
 from engine.interaction import Interaction
 from engine.outputs import OUTPUT_KINDS
-from engine.zoo import DEFAULT_MODEL, MODEL_TITLES, ZooModel
+from engine.zoo import DEFAULT_MODEL, MODEL_TITLES, STAND_INS, ZooModel
 
 from .compute import cached_model
 from .context import ViewContext
@@ -18,7 +18,9 @@ METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
 
 
 def model_title(model_id: str) -> str:
-    return MODEL_TITLES.get(model_id) or f"Your model · {model_id.split(':', 1)[1]}"
+    if (stand_in := STAND_INS.get().get(model_id)) is not None:  # an open bundle's model
+        return stand_in.title
+    return MODEL_TITLES.get(model_id) or f"Your model · {model_id.split(':', 1)[-1]}"
 
 
 def _choose(label: str, options: list, key: str, url_key: str, fmt=str):
@@ -68,9 +70,9 @@ def _test_index_input(model: ZooModel, sample_key: str) -> None:
 def sidebar() -> ViewContext:
     """Draw the shared controls and return the view context they choose."""
     seed_from_link()
-    options = list(MODEL_TITLES) + st.session_state.setdefault("user_models", [])
+    options = list(STAND_INS.get()) or list(MODEL_TITLES) + st.session_state.setdefault("user_models", [])
     if st.session_state.get("model") not in options:
-        st.session_state["model"] = DEFAULT_MODEL
+        st.session_state["model"] = DEFAULT_MODEL if DEFAULT_MODEL in options else options[0]
     model_id = st.sidebar.selectbox("Model", options, key="model", format_func=model_title)
     own_model_form()
     model = cached_model(model_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from ..errors import EngineError
 from .base import ZooModel
@@ -61,10 +62,17 @@ ID_SCHEMES: dict[str, Callable[[str], ZooModel | None]] = {
 }
 
 
+# Stand-ins for the models of an opened result bundle (engine.bundle), in this thread only: one app session's
+# bundle never changes another session's models.
+STAND_INS: ContextVar[dict[str, ZooModel]] = ContextVar("stand_ins", default={})
+
+
 def get_model(model_id: str) -> ZooModel:
     """The model with this id, from the first of :data:`ID_SCHEMES` that knows it: the user's own (``hf:<folder>``,
     ``hf-pickle:<folder>``, ``py:<file.py>:<function>``, see :mod:`.user`), a training checkpoint ``<id>@<epoch>``,
-    or a bundled text, photo, tabular or image model."""
+    or a bundled text, photo, tabular or image model; a stand-in of an opened result bundle first (:data:`STAND_INS`)."""
+    if (stand_in := STAND_INS.get().get(model_id)) is not None:
+        return stand_in
     for load in ID_SCHEMES.values():
         model = load(model_id)
         if model is not None:

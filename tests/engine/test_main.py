@@ -20,7 +20,7 @@ def cli(*args, cache: Path | None = None):
 def test_help_lists_subcommands():
     out = cli("--help")
     assert out.returncode == 0
-    for word in ("models", "explain", "precompute"):
+    for word in ("models", "explain", "precompute", "bundle", "app"):
         assert word in out.stdout
 
 
@@ -59,10 +59,10 @@ def test_precompute_warms_the_shared_view_of_a_bundled_pair(monkeypatch):
     import importlib
 
     cli_main = importlib.import_module("engine.__main__")
-    explain_module = importlib.import_module("engine.explain")  # ``engine.explain`` is the function
+    jobs_module = importlib.import_module("engine.precompute")  # the jobs the serial command and the cluster run
     calls = []
-    monkeypatch.setattr(explain_module, "explain", lambda request, **kwargs: calls.append(("one", request.method)))
-    monkeypatch.setattr(explain_module, "explain_shared",
+    monkeypatch.setattr(jobs_module, "explain", lambda request, *args, **kwargs: calls.append(("one", request.method)))
+    monkeypatch.setattr(jobs_module, "explain_shared",
                         lambda models, sample_id, **kwargs: calls.append(("pair", tuple(models), sample_id)))
     assert cli_main.main(["precompute", "digits-mlp", "--samples", "digit-10"]) == 0
     assert calls == [("one", "and"), ("one", "and-or"), ("pair", ("digits-cnn", "digits-mlp"), "digit-10")]

@@ -1,0 +1,90 @@
+"""AppTest: a result bundle given on the command line is browsed on every view without the model installed."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.bundle import export_bundle
+from engine.cache import ResultCache
+from engine.precompute import run_job, sample_jobs
+from engine.zoo import ID_SCHEMES
+from ui.bundle import BUNDLE_VARIABLE
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+MODEL, SAMPLES = "tabular-mlp-wide", ["row-3"]  # with its pair's joint extraction (the shared view)
+PAGES = ["pages/primitives.py", "pages/sparsity.py", "pages/orders.py", "pages/assumptions.py",
+         "pages/faithfulness.py", "pages/attributions.py", "pages/shared.py"]
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("app-bundle")
+    cache = ResultCache(folder / "cache")
+    for sample_id in SAMPLES:
+        for job in sample_jobs(MODEL, sample_id, ["and", "and-or"]):
+            run_job(job, cache)
+    export_bundle(folder / "talk.zip", [MODEL], SAMPLES, ["and", "and-or"], cache)
+    return folder / "talk.zip"
+
+
+def uninstall(monkeypatch) -> None:
+    """No model can be loaded: every view must draw from the bundle alone."""
+    for scheme in list(ID_SCHEMES):
+        monkeypatch.setitem(ID_SCHEMES, scheme, lambda model_id: None)
+
+
+@pytest.fixture
+def not_installed(monkeypatch):
+    uninstall(monkeypatch)
+
+
+def test_every_view_draws_from_the_bundle_without_the_model(bundle, not_installed, monkeypatch):
+    monkeypatch.setenv(BUNDLE_VARIABLE, str(bundle))
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert len(at.sidebar.selectbox(key="model").options) == 2  # only the bundle's models: the pair
+    assert at.query_params["model"] == MODEL and at.query_params["sample"] == SAMPLES[0]
+    assert any("Browsing **talk.zip" in caption.value for caption in at.sidebar.caption)
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception and not at.error, (page, at.exception, [e.value for e in at.error])
+        assert page == "pages/primitives.py" or at.get("plotly_chart"), f"{page} drew no chart"
+    at.switch_page("pages/dynamics.py").run()
+    assert not at.exception and any("result bundle is open" in i.value for i in at.info)
+    at.switch_page("pages/primitives.py").run()
+    at.sidebar.multiselect(key=f"players::{MODEL}::{SAMPLES[0]}").unselect(0).run()  # not in the bundle
+    assert any("this bundle holds no result" in e.value for e in at.error) and not at.exception
+
+
+def test_a_damaged_bundle_is_a_message_and_the_app_goes_on(tmp_path, monkeypatch):
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    monkeypatch.setenv(BUNDLE_VARIABLE, str(tmp_path / "broken.zip"))
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"could not open {tmp_path / 'broken.zip'}: broken.zip is damaged or not a zip file (File is not a zip file)"]
+    assert at.query_params["model"] == "digits-cnn"  # the installed models, as without a bundle
+
+
+def test_the_across_samples_view_draws_a_bundled_aggregate_without_the_model(tmp_path, monkeypatch):
+    from engine.across import AcrossSettings, across
+    from engine.bundle import across_keys
+
+    model_id, cache = "tabular-mlp-overfit", ResultCache(tmp_path / "cache")
+    sample_ids = ["row-test-0", "row-test-1"]
+    across([model_id], sample_ids, AcrossSettings(), cache)
+    for sample_id in sample_ids:
+        for job in sample_jobs(model_id, sample_id, ["and", "and-or"]):
+            run_job(job, cache)
+    export_bundle(tmp_path / "across.zip", [model_id], sample_ids, ["and", "and-or"], cache,
+                  across_keys([model_id], sample_ids, cache))
+    uninstall(monkeypatch)
+    monkeypatch.setenv(BUNDLE_VARIABLE, str(tmp_path / "across.zip"))
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    at.switch_page("pages/across.py").run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert not any("Not computed yet" in i.value for i in at.info) and at.get("plotly_chart")
