@@ -14,7 +14,7 @@ from ui.figures_across import (
     salient_by_class_figure, salient_histogram, transfer_band_figure,
 )
 from ui.figures_shared import shared_strength_figure
-from ui.url import across_link, sample_link, write_across
+from ui.url import across_link, clamp, sample_link, write_across
 from ui.widgets import chart, table_exports, teaching_note
 
 ctx = view_context()
@@ -35,18 +35,18 @@ if size == 0:
     st.info("This model has no samples to aggregate.")
     st.stop()
 controls = st.columns([2, 2, 2, 3])
-with_pair = controls[3].toggle(
+with_pair = pair is not None and controls[3].toggle(
     f"Compare with {MODEL_TITLES[next(m for m in pair if m != model.model_id)]}" if pair else "Compare with its pair",
     value=bool(pair and linked.get("pair")), disabled=pair is None, key="across-pair",
     help="The joint extraction of Chen et al. over the pair (bundled pairs only)." if pair else
     "Only the bundled pairs: " + "; ".join(" and ".join(MODEL_TITLES[m] for m in p) for p in MODEL_PAIRS) + ".")
-count = controls[0].number_input(f"Samples K (of {size})", 1, size, min(linked.get("k", DEFAULT_SAMPLES), size),
+count = controls[0].number_input(f"Samples K (of {size})", 1, size, clamp(linked.get("k", DEFAULT_SAMPLES), 1, size),
                                   key=f"across-k::{model.model_id}")
-start = controls[1].number_input("From test index", 0, size - 1, min(linked.get("start", 0), size - 1),
+start = controls[1].number_input("From test index", 0, size - 1, clamp(linked.get("start", 0), 0, size - 1),
                                   key=f"across-start::{model.model_id}")
 default_n = PAIR_PLAYERS if with_pair else model.default_players
 most = JOINT_LP_MAX_PLAYERS if with_pair else LP_MAX_PLAYERS  # the exact LPs; beyond, minutes per sample
-players = controls[2].number_input("Players n per sample", 2, most, min(linked.get("n", default_n), most),
+players = controls[2].number_input("Players n per sample", 2, most, clamp(linked.get("n", default_n), 2, most),
                                     key=f"across-n::{with_pair}",
                                     help="Each sample's n strongest candidates (2^n model runs per sample).")
 write_across({"k": count, "start": start, "n": players, "pair": int(with_pair)})
