@@ -122,10 +122,9 @@ def cmd_across(args) -> None:
     for model in found.models:
         print(f"{model.model_id}: mean salient ratio {model.salient_ratios.mean():.4f} over {what}")
     if found.transferability is not None:
-        k = found.transferability.k
         for method in found.transferability.per_sample:
-            s_and = found.transferability.band(method, "s_and").mean
-            print(f"  s_and {method:8s} k={k[0]}: {s_and[0]:.3f}  k={k[-1]}: {s_and[-1]:.3f}")
+            ends = found.transferability.at_ends(method)
+            print(f"  s_and {method:8s} " + "  ".join(f"k={k}: {s:.3f}" for k, s in ends))
     print(f"wrote {args.json}")
 
 

@@ -31,7 +31,7 @@ from .dynamics import high_order_share
 from .errors import Cancelled, EngineError
 from .explain import ENGINE_VERSION, Request, explain, explain_shared, resolve_sample
 from .game import CancelFn, ProgressFn
-from .generalizable import SharedStrength, paper_ks, shared_strength_by_order, transfer_curve
+from .generalizable import SharedStrength, TransferCurve, paper_ks, shared_strength_by_order, transfer_curve
 from .result import InteractionResult
 from .sparsity import TAU_RATIO, normalised_curves, order_distribution, salient
 from .zoo import get_model
@@ -204,7 +204,13 @@ class Transferability:
     per_sample: dict[str, dict[str, np.ndarray]]
 
     def band(self, method: str, kind: str) -> Band:
+        """Mean and band over samples of s_kind(k) for one extraction (``method``)."""
         return Band.of(self.per_sample[method][kind])
+
+    def at_ends(self, method: str, kind: str = "s_and") -> list[tuple[int, float]]:
+        """(k, s̄(k)) at the smallest k ≥ 1 and at the largest k (at k = 0, for n ≤ 4, s is undefined)."""
+        mean, first = self.band(method, kind).mean, int(np.argmax(self.k >= 1))
+        return [(int(self.k[i]), float(mean[i])) for i in (first, len(self.k) - 1)]
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"k": self.k.tolist()}
@@ -319,14 +325,24 @@ def model_aggregate(model_id: str, title: str, class_names: list[str], samples: 
         padded(shares), padded(reals), padded(bounds))
 
 
-def transferability(samples: list[SampleResults], ks: np.ndarray | None = None) -> Transferability:
-    """s_and(k), s_or(k) per sample for the joint extraction, each model alone (AND-OR) and AND-only, at the
-    paper's k (:func:`engine.generalizable.paper_ks` of the first sample's n)."""
-    ks = paper_ks(samples[0].and_only[0].n) if ks is None and samples else np.asarray(ks if ks is not None else [])
+def at_paper_ks(results: list[InteractionResult]) -> TransferCurve:
+    """s_and(k), s_or(k) of one sample's results at the paper's k = ⌊f·2^n⌋ (f = 0.05, 0.10, …, 0.45) of its own
+    n (:func:`engine.generalizable.paper_ks`); NaN where k < 1 (f·2^n < 1 for n ≤ 4: |∩ topk| / k is undefined)."""
+    ks = paper_ks(results[0].n)
+    curve = transfer_curve(results, np.maximum(ks, 1))
+    return TransferCurve(ks, np.where(ks >= 1, curve.s_and, np.nan), np.where(ks >= 1, curve.s_or, np.nan))
+
+
+def transferability(samples: list[SampleResults]) -> Transferability:
+    """s_and(k), s_or(k) per sample for the joint extraction, each model alone (AND-OR) and AND-only, each sample at
+    the paper's fractions f of its own 2^n (:func:`at_paper_ks`), so that samples with different n (short sentences)
+    are compared at the same f; ``k`` is ⌊f·2^n⌋ of the largest n among them. The mean over samples is
+    s̄(k) = (1/S) Σ_s |∩_i topk(I^(i)_s)| / k."""
+    ks = paper_ks(max(s.and_only[0].n for s in samples)) if samples else np.zeros(0, dtype=int)
     per_sample: dict[str, dict[str, np.ndarray]] = {}
     for method, pick in (("joint", lambda s: s.joint), ("alone", lambda s: s.and_or),
                          ("and_only", lambda s: s.and_only)):
-        curves = [transfer_curve(pick(s), ks) for s in samples]
+        curves = [at_paper_ks(pick(s)) for s in samples]
         per_sample[method] = {"s_and": np.array([c.s_and for c in curves]).reshape(len(curves), len(ks)),
                               "s_or": np.array([c.s_or for c in curves]).reshape(len(curves), len(ks))}
     return Transferability(np.asarray(ks, dtype=int), per_sample)

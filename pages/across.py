@@ -103,8 +103,7 @@ if found.is_pair:
     transfer = transfer_band_figure(found)
     chart(transfer, "across-transfer", "s_and and s_or against k for three ways of extracting, mean and band")
     tr = found.transferability
-    st.caption(" · ".join(f"{name}: s_and(k={tr.k[0]}) = {tr.band(m, 's_and').mean[0]:.2f}, "
-                          f"s_and(k={tr.k[-1]}) = {tr.band(m, 's_and').mean[-1]:.2f}"
+    st.caption(" · ".join(f"{name}: " + ", ".join(f"s_and(k={k}) = {s:.2f}" for k, s in tr.at_ends(m))
                           for m, name in (("joint", "joint"), ("alone", "alone"), ("and_only", "AND only"))))
     for column, strength, model_id in zip(st.columns(2), found.shared, found.model_ids):
         with column:

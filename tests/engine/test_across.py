@@ -1,6 +1,7 @@
 """Across samples: aggregates equal the per-sample analyses averaged by hand; JSON round trip; cache; cancel; CLI."""
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from engine.cache import ResultCache
 from engine.errors import EngineError
 from engine.generalizable import paper_ks, shared_strength_by_order, transfer_curve
 from engine.sparsity import order_distribution, salient, sorted_strengths
+from engine.result import InteractionResult
 from engine.zoo import get_model
 
 
@@ -66,7 +68,8 @@ def test_pair_transferability_and_shared_strength_are_averaged_and_summed():
     for method, pick in (("joint", lambda s: s.joint), ("alone", lambda s: s.and_or),
                          ("and_only", lambda s: s.and_only)):
         by_hand = np.mean([transfer_curve(pick(s), ks).s_and for s in done], axis=0)
-        assert np.allclose(tr.band(method, "s_and").mean, by_hand)
+        assert np.allclose(tr.band(method, "s_and").mean[1:], by_hand[1:])
+        assert np.isnan(tr.band(method, "s_and").mean[0])  # k = ⌊0.05·16⌋ = 0: undefined, not 0
     assert np.all(np.isnan(tr.band("and_only", "s_or").mean))  # AND-only results have no OR part
     for model in range(2):
         parts = [shared_strength_by_order(s.joint, model) for s in done]
@@ -136,3 +139,53 @@ def test_settings_with_their_defaults_name_the_same_aggregate():
         ["digits-cnn", "digits-mlp"], ids, AcrossSettings(players=8))
     assert aggregate_key(["digits-cnn"], ids, AcrossSettings()) != aggregate_key(
         ["digits-cnn"], ids, AcrossSettings(players=9))
+
+
+def random_result(rng, n: int, method: str) -> InteractionResult:
+    """Interactions drawn at random (no zeros, no ties), v unused by s: an AND-only result has no OR part."""
+    i_or = rng.normal(size=1 << n) if method != "and" else np.zeros(1 << n)
+    return InteractionResult([f"x{i}" for i in range(n)], np.zeros(1 << n), rng.normal(size=1 << n), i_or, method)
+
+
+def brute_force_s(a: np.ndarray, b: np.ndarray, k: int) -> float:
+    """|topk(|a|) ∩ topk(|b|)| / k over the non-empty subsets (index 0 = ∅ left out), by sorting."""
+    top = lambda x: set(np.argsort(-np.abs(x[1:]))[:k].tolist())  # noqa: E731
+    return len(top(a) & top(b)) / k
+
+
+def test_transferability_against_brute_force_with_samples_of_different_n():
+    """Each sample at the paper's f of its own 2^n (n = 8, 5 and 3 here); s undefined (NaN) where ⌊f·2^n⌋ < 1,
+    never a 0 that pulls the mean down."""
+    rng = np.random.default_rng(7)
+    done = []
+    for number, n in enumerate((8, 5, 3)):
+        pairs = {method: [random_result(rng, n, method) for _ in range(2)] for method in ("and", "and-or", "shared")}
+        done.append(SampleResults(f"s{number}", "", None, pairs["and"], pairs["and-or"], pairs["shared"]))
+    agg = aggregate(["a", "b"], done, ["s0", "s1", "s2"], describe=DESCRIBE)
+    tr = agg.transferability
+    assert tr.k.tolist() == paper_ks(8).tolist()  # the largest n names the axis
+    fractions = np.arange(1, 10) * 0.05
+    for method, pick in (("joint", lambda s: s.joint), ("alone", lambda s: s.and_or),
+                         ("and_only", lambda s: s.and_only)):
+        for kind, vector in (("s_and", "i_and"), ("s_or", "i_or")):
+            by_hand = np.full((3, 9), np.nan)
+            for row, s in enumerate(done):
+                a, b = (getattr(r, vector) for r in pick(s))
+                for column, f in enumerate(fractions):
+                    k = int(np.floor(f * a.size + 1e-9))  # a.size = 2^n
+                    if k >= 1 and (kind == "s_and" or method != "and_only"):
+                        by_hand[row, column] = brute_force_s(a, b, k)
+            assert np.allclose(tr.per_sample[method][kind], by_hand, equal_nan=True), (method, kind)
+            with warnings.catch_warnings():  # AND-only s_or: no value in any column
+                warnings.simplefilter("ignore", RuntimeWarning)
+                assert np.allclose(tr.band(method, kind).mean, np.nanmean(by_hand, axis=0), equal_nan=True)
+    row = tr.per_sample["joint"]["s_and"][2]  # n = 3: k = ⌊f·8⌋ = 0 for f = 0.05, 0.10
+    assert np.isnan(row[:2]).all() and not np.isnan(row[2:]).any()
+    assert not np.isnan(tr.per_sample["joint"]["s_and"][0]).any()
+
+
+def test_transferability_ends_skip_an_undefined_k():
+    tr = aggregate(["a", "b"], samples(2, pair=True), ["s0", "s1"], describe=DESCRIBE).transferability
+    (small, s_small), (large, s_large) = tr.at_ends("joint")
+    assert (small, large) == (1, 7) and s_small == tr.band("joint", "s_and").mean[1]  # n = 4: k = 0, 1, …, 7
+    assert s_large == tr.band("joint", "s_and").mean[-1]
