@@ -105,6 +105,9 @@ def cmd_across(args) -> None:
                           f"not {args.json!r}")
     models = [args.model] + ([args.pair] if args.pair else [])
     sample_ids = split_sample_ids(args.model, args.samples, args.start)
+    if len(sample_ids) < args.samples:
+        print(f"note: the test split ends after {len(sample_ids)} samples from index {args.start}; aggregating those",
+              file=sys.stderr)
     stop = []
     previous = signal.signal(signal.SIGINT, lambda *_: stop.append(True))  # Ctrl-C: finish with what is done
     bar = ProgressBar("across")

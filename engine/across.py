@@ -450,9 +450,12 @@ def with_defaults(model_ids: list[str], settings: AcrossSettings) -> AcrossSetti
     return replace(settings, players=n, baseline=settings.baseline or first.baselines[0])
 
 
-def validate(model_ids: list[str], sample_ids: list[str]) -> None:
-    """Clear messages for what cannot be aggregated: no sample, more than two models, a pair that does not share
-    its input variables is left to :func:`engine.explain.explain_shared`."""
+def validate(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings = AcrossSettings()) -> None:
+    """Clear messages for what cannot be aggregated: no sample, more than two models, the same model twice, fewer
+    than two players (n = 0 is not "the default", n = 1 has no interaction to share); a pair that does not share its
+    input variables is left to :func:`engine.explain.explain_shared`."""
+    if settings.players is not None and settings.players < 2:
+        raise EngineError(f"explain at least 2 players per sample, not {settings.players}")
     if not sample_ids:
         raise EngineError("choose at least one sample")
     if not 1 <= len(model_ids) <= 2:
@@ -470,7 +473,7 @@ def across(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings
     ``progress(fraction, text)`` is told before each sample; when ``cancel()`` turns true (checked between samples
     and inside each computation) the samples done so far are returned as a ``partial`` aggregate, not stored.
     """
-    validate(model_ids, sample_ids)
+    validate(model_ids, sample_ids, settings)
     settings = with_defaults(model_ids, settings)
     cache = cache or ResultCache()
     key = aggregate_key(model_ids, sample_ids, settings)

@@ -189,3 +189,9 @@ def test_transferability_ends_skip_an_undefined_k():
     (small, s_small), (large, s_large) = tr.at_ends("joint")
     assert (small, large) == (1, 7) and s_small == tr.band("joint", "s_and").mean[1]  # n = 4: k = 0, 1, …, 7
     assert s_large == tr.band("joint", "s_and").mean[-1]
+
+
+@pytest.mark.parametrize("players", [0, 1, -3])
+def test_fewer_than_two_players_is_a_clear_error_not_the_default(players, tmp_path):
+    with pytest.raises(EngineError, match="at least 2 players"):
+        across(["tabular-mlp-wide"], ["row-test-0"], AcrossSettings(players=players), ResultCache(tmp_path))
