@@ -36,6 +36,7 @@ from .result import InteractionResult
 from .sparsity import TAU_RATIO, normalised_curves, order_distribution, salient
 from .zoo import get_model
 
+AGGREGATE_FORMAT = 2  # in the cache key: 2 = p and the bound on monotone samples, s per sample at its own n
 DEFAULT_SAMPLES = 20
 PAIR_PLAYERS = 8  # the joint LP takes 25-44 s per sample at n = 10 on two CPU cores, under 1 s at n = 8
 BAND = (10, 90)  # percentiles of the band drawn around a mean
@@ -142,8 +143,8 @@ class ModelAggregate:
     curve_and_or: Band  # normalised sorted strengths |I| / max|I| by rank (Ren Fig. 3)
     curve_and: Band  # the same for the AND-only (Harsanyi) interactions
     order_share: np.ndarray  # (samples, n): I^(k) / Σ_k I^(k), AND-OR, per sample
-    bound_real: np.ndarray  # (samples, n − 1): R^(k), the valid interactions of order k (NaN: p not fitted)
-    bound: np.ndarray  # (samples, n − 1): Theorem 3's bound on R^(k) (NaN: none)
+    bound_real: np.ndarray  # (samples, n − 1): R^(k), the valid interactions of order k (NaN: no bound)
+    bound: np.ndarray  # (samples, n − 1): Theorem 3's bound on R^(k) (NaN: none, or not monotone, or p ≤ 0)
 
     @property
     def salient_ratios(self) -> np.ndarray:
@@ -163,8 +164,9 @@ class ModelAggregate:
                 "bound_holds": float(np.mean(holds)) if holds else np.nan}
 
     def p_summary(self) -> tuple[float, float, int]:
-        """Mean and standard deviation of the fitted p over the samples where it exists, and their number."""
-        ps = np.array([r.p for r in self.rows if r.p is not None])
+        """Mean and standard deviation of the fitted p over the monotone samples where it exists (Ren et al. Fig.
+        5(b): p is fitted on monotone samples only), and their number."""
+        ps = np.array([r.p for r in self.rows if r.p is not None and r.monotone])
         return (float(ps.mean()), float(ps.std()), int(ps.size)) if ps.size else (np.nan, np.nan, 0)
 
     def bound_means(self) -> tuple[np.ndarray, np.ndarray]:
@@ -298,20 +300,20 @@ class SampleResults:
 def model_aggregate(model_id: str, title: str, class_names: list[str], samples: list[SampleResults], index: int,
                     tau_ratio: float = TAU_RATIO) -> ModelAggregate:
     """Model ``index`` of every sample: salient ratios, normalised curves, order shares, the assumption checks and
-    the R^(k) bound (at M = n − 1, the reference script's choice, so that every sample has the same orders)."""
+    the R^(k) bound (at M = n − 1, the reference script's choice, so that every sample has the same orders; on the
+    monotone samples with p > 0 only, as the reference script skips the others)."""
     rows, shares, reals, bounds = [], [], [], []
     for s in samples:
         harsanyi, split = s.and_only[index], s.and_or[index]
         share = order_distribution(split, "sum")
-        poly = polynomial_check(harsanyi)
+        poly, monotone = polynomial_check(harsanyi), monotonicity_check(harsanyi).passed
         rows.append(SampleRow(
             s.sample_id, s.title, s.label, int(split.provenance.target or 0), list(split.provenance.player_ids),
             split.n,
             salient(split, tau_ratio).share, salient(harsanyi, tau_ratio).count / (harsanyi.v.size - 1),
-            float(high_order_share(share, split.n)), high_order_check(harsanyi, tau_ratio).passed,
-            monotonicity_check(harsanyi).passed, poly.p))
+            float(high_order_share(share, split.n)), high_order_check(harsanyi, tau_ratio).passed, monotone, poly.p))
         shares.append(share)
-        if poly.passed:
+        if monotone and poly.passed:  # Ren et al. skip non-monotone samples (the bound's λ < 0 case needs ū ≥ 0)
             bound = valid_count_bound(harsanyi, poly.p, tau_ratio=tau_ratio)
             reals.append(bound.real.astype(float))
             bounds.append(bound.bound)
@@ -401,11 +403,13 @@ def sample_results(model_ids: list[str], sample_id: str, settings: AcrossSetting
 
 
 def aggregate_key(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings) -> str:
-    """The cache key of an aggregate: engine version, models with their weights, samples and settings (defaults
+    """The cache key of an aggregate: how it is aggregated (:data:`AGGREGATE_FORMAT`, so that an aggregate stored
+    by older code is not read back), engine version, models with their weights, samples and settings (defaults
     filled in)."""
     weights = [get_model(m).weights_hash for m in model_ids]
-    return cache_key({"what": "across", "engine": ENGINE_VERSION, "models": list(model_ids), "weights": weights,
-                      "samples": list(sample_ids), "settings": asdict(with_defaults(model_ids, settings))})
+    return cache_key({"what": "across", "format": AGGREGATE_FORMAT, "engine": ENGINE_VERSION,
+                      "models": list(model_ids), "weights": weights, "samples": list(sample_ids),
+                      "settings": asdict(with_defaults(model_ids, settings))})
 
 
 def aggregate_path(cache: ResultCache, key: str) -> Path:

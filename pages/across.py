@@ -131,7 +131,7 @@ for aggregate_of in found.models:
         chart(assumption_rates_figure(aggregate_of), f"across-rates-{key}",
               "how often each sufficient condition for sparsity holds over the samples")
     with right:
-        if aggregate_of.p_summary()[2]:
+        if any(row.p is not None for row in aggregate_of.rows):
             selectable_chart(p_figure(aggregate_of), f"across-p-{key}", "fitted p per sample, mean and spread")
         else:
             st.info("Assumption 3 cannot be fitted on any of these samples (ū^(1) or some ū^(m) is not positive): "

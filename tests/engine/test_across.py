@@ -45,10 +45,10 @@ def test_model_aggregate_is_the_per_sample_analyses_averaged():
     rates = model.rates()
     assert rates["high_orders_vanish"] == pytest.approx(np.mean([c[0] for c in checks]))
     assert rates["monotone"] == pytest.approx(np.mean([c[1] for c in checks]))
-    ps = [c[2] for c in checks if c[2] is not None]
+    ps = [c[2] for c in checks if c[2] is not None and c[1]]  # p and the bound: monotone samples only
     assert rates["polynomial"] == pytest.approx(np.mean([c[2] is not None and c[2] > 0 for c in checks]))
     assert model.p_summary()[0] == pytest.approx(np.mean(ps)) and model.p_summary()[2] == len(ps)
-    bounds = [valid_count_bound(r, c[2]) for r, c in zip(harsanyis, checks) if c[2] is not None and c[2] > 0]
+    bounds = [valid_count_bound(r, c[2]) for r, c in zip(harsanyis, checks) if c[1] and c[2] is not None and c[2] > 0]
     assert bounds, "the toy games must have a fitted p > 0 for this test to check the bound"
     real, bound = model.bound_means()
     finite = np.array([b.bound for b in bounds])
@@ -195,3 +195,32 @@ def test_transferability_ends_skip_an_undefined_k():
 def test_fewer_than_two_players_is_a_clear_error_not_the_default(players, tmp_path):
     with pytest.raises(EngineError, match="at least 2 players"):
         across(["tabular-mlp-wide"], ["row-test-0"], AcrossSettings(players=players), ResultCache(tmp_path))
+
+
+def test_p_and_the_bound_are_taken_over_monotone_samples_only():
+    """Ren et al. fit p and bound R^(k) on monotone samples only (the bound's λ < 0 case uses ū ≥ 0): a sample with
+    ū^(1) = 1, ū^(2) = 0.5, ū^(3) = 0.5, ū^(4) = 3 is not monotone, yet its p = log 3 / log 4 > 0."""
+    from helpers import game_from_terms
+
+    pairs, triples = [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)], [(0, 1, 2), (0, 1, 3), (0, 2, 3), (1, 2, 3)]
+    bumpy = InteractionResult.harsanyi([f"x{i}" for i in range(4)], game_from_terms(
+        4, {(i,): 1.0 for i in range(4)} | {t: -1.5 for t in pairs} | {t: 2.0 for t in triples}, {}))
+    smooth = InteractionResult.harsanyi([f"x{i}" for i in range(4)], game_from_terms(
+        4, {(i,): 1.0 + 0.5 * i for i in range(4)} | {(0, 1): 0.3, (2, 3): 0.2}, {}))
+    assert polynomial_check(bumpy).p == pytest.approx(np.log(3) / np.log(4)) and not monotonicity_check(bumpy).passed
+    assert polynomial_check(smooth).passed and monotonicity_check(smooth).passed
+    done = [SampleResults(f"s{i}", "", None, [r], [r]) for i, r in enumerate((bumpy, smooth))]
+    model = aggregate(["m"], done, ["s0", "s1"], describe=DESCRIBE).models[0]
+    assert model.rates()["polynomial"] == 1.0 and model.rates()["monotone"] == 0.5
+    assert model.p_summary() == (pytest.approx(polynomial_check(smooth).p), 0.0, 1)
+    assert np.isnan(model.bound[0]).all() and np.isfinite(model.bound[1]).any()
+    alone = valid_count_bound(smooth, polynomial_check(smooth).p).bound  # ∞ where η^(k) = 0: left out of means
+    assert np.allclose(model.bound_means()[1], np.where(np.isfinite(alone), alone, np.nan), equal_nan=True)
+
+
+def test_an_aggregate_stored_by_older_aggregation_code_is_not_read_back(monkeypatch):
+    import engine.across as across_module
+
+    key = aggregate_key(["digits-cnn"], ["digit-test-0"], AcrossSettings())
+    monkeypatch.setattr(across_module, "AGGREGATE_FORMAT", across_module.AGGREGATE_FORMAT - 1)
+    assert aggregate_key(["digits-cnn"], ["digit-test-0"], AcrossSettings()) != key
