@@ -36,7 +36,7 @@ from .result import InteractionResult
 from .sparsity import TAU_RATIO, normalised_curves, order_distribution, salient
 from .zoo import get_model
 
-AGGREGATE_FORMAT = 2  # in the cache key: 2 = p and the bound on monotone samples, s per sample at its own n
+AGGREGATE_FORMAT = 2  # in the cache key; 2: p and bound on monotone samples, s at each own n, AND-only curve doubled
 DEFAULT_SAMPLES = 20
 PAIR_PLAYERS = 8  # the joint LP takes 25-44 s per sample at n = 10 on two CPU cores, under 1 s at n = 8
 BAND = (10, 90)  # percentiles of the band drawn around a mean
@@ -141,7 +141,8 @@ class ModelAggregate:
     class_names: list[str]
     rows: list[SampleRow]
     curve_and_or: Band  # normalised sorted strengths |I| / max|I| by rank (Ren Fig. 3)
-    curve_and: Band  # the same for the AND-only (Harsanyi) interactions
+    curve_and: Band  # the same for the AND-only (Harsanyi) interactions, counted twice (I′ = I, Chen Appx H) so that
+    # its 2(2^n − 1) ranks compare with AND-OR's, as the single-sample sparsity figure does
     order_share: np.ndarray  # (samples, n): I^(k) / Σ_k I^(k), AND-OR, per sample
     bound_real: np.ndarray  # (samples, n − 1): R^(k), the valid interactions of order k (NaN: no bound)
     bound: np.ndarray  # (samples, n − 1): Theorem 3's bound on R^(k) (NaN: none, or not monotone, or p ≤ 0)
@@ -323,7 +324,7 @@ def model_aggregate(model_id: str, title: str, class_names: list[str], samples: 
     return ModelAggregate(
         model_id, title, class_names, rows,
         Band.of(normalised_curves([s.and_or[index] for s in samples])),
-        Band.of(normalised_curves([s.and_only[index] for s in samples])),
+        Band.of(normalised_curves([s.and_only[index] for s in samples], duplicate_and_only=True)),
         padded(shares), padded(reals), padded(bounds))
 
 
