@@ -417,13 +417,27 @@ def aggregate_path(cache: ResultCache, key: str) -> Path:
     return cache.folder / "across" / key[:2] / f"{key}.json"
 
 
+def complete(found: Aggregate) -> bool:
+    """Whether a stored aggregate is whole: not partial, one model aggregate per model with one row per sample, and
+    for a pair its transferability (one row per sample) and Shared/All per model."""
+    samples = len(found.sample_ids)
+    return (not found.partial and samples > 0 and found.sample_ids == found.requested
+            and len(found.models) == len(found.model_ids) and all(len(m.rows) == samples for m in found.models)
+            and (not found.is_pair or (found.transferability is not None and found.shared is not None
+                                       and len(found.shared) == len(found.model_ids)
+                                       and all(rows.shape[0] == samples for kinds in found.transferability.per_sample
+                                               .values() for rows in kinds.values()))))
+
+
 def cached_aggregate(cache: ResultCache, key: str) -> Aggregate | None:
-    """The stored aggregate under ``key`` (None when absent or unreadable: it is then recomputed)."""
+    """The stored aggregate under ``key`` (None when absent, unreadable or not whole (:func:`complete`): it is then
+    recomputed from the cached per-sample results)."""
     path = aggregate_path(cache, key)
     try:
-        return Aggregate.from_json(path.read_text())
-    except (OSError, ValueError, KeyError, TypeError):
+        found = Aggregate.from_json(path.read_text())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+    return found if complete(found) else None
 
 
 def store_aggregate(cache: ResultCache, key: str, found: Aggregate) -> None:

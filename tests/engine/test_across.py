@@ -8,8 +8,8 @@ import pytest
 from helpers import across_samples as samples
 
 from engine.across import (
-    AcrossSettings, Aggregate, Band, SampleResults, aggregate, aggregate_path, aggregate_key, across,
-    split_sample_ids,
+    AcrossSettings, Aggregate, Band, SampleResults, aggregate, aggregate_path, aggregate_key, across, cached_aggregate,
+    split_sample_ids, store_aggregate,
 )
 from engine.assumptions import high_order_check, monotonicity_check, polynomial_check, valid_count_bound
 from engine.cache import ResultCache
@@ -224,3 +224,19 @@ def test_an_aggregate_stored_by_older_aggregation_code_is_not_read_back(monkeypa
     key = aggregate_key(["digits-cnn"], ["digit-test-0"], AcrossSettings())
     monkeypatch.setattr(across_module, "AGGREGATE_FORMAT", across_module.AGGREGATE_FORMAT - 1)
     assert aggregate_key(["digits-cnn"], ["digit-test-0"], AcrossSettings()) != key
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d | {"models": d["models"][:1]}, lambda d: d | {"partial": True}, lambda d: d | {"models": "x"},
+    lambda d: {k: v for k, v in d.items() if k != "transferability"}, lambda d: d | {"sample_ids": d["sample_ids"][:1]},
+    lambda d: [d], lambda d: d | {"transferability": d["transferability"] | {"k": d["transferability"]["k"][:3]}},
+])
+def test_a_damaged_but_parseable_stored_aggregate_is_not_read_back(damage, tmp_path, monkeypatch):
+    import engine.across as across_module
+
+    found = aggregate(["a", "b"], samples(2, pair=True), ["s0", "s1"], describe=DESCRIBE)
+    monkeypatch.setattr(across_module, "aggregate_path", lambda cache, key: tmp_path / f"{key}.json")
+    store_aggregate(ResultCache(tmp_path), "k", found)
+    assert cached_aggregate(ResultCache(tmp_path), "k").to_json() == found.to_json()
+    (tmp_path / "k.json").write_text(json.dumps(damage(json.loads(found.to_json()))))
+    assert cached_aggregate(ResultCache(tmp_path), "k") is None
