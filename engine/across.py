@@ -149,6 +149,7 @@ class ModelAggregate:
 
     @property
     def salient_ratios(self) -> np.ndarray:
+        """|Ω_s| / 2(2^n − 1) of the AND-OR result, per sample."""
         return np.array([r.salient_ratio for r in self.rows])
 
     def rates(self) -> dict[str, float]:
@@ -256,6 +257,13 @@ class Aggregate:
     @property
     def is_pair(self) -> bool:
         return len(self.model_ids) > 1
+
+    def disagreeing(self) -> list[str]:
+        """The samples on which the models of a pair explain different classes (each explains its own prediction,
+        :func:`engine.explain.explain_shared`; Chen et al. explain the true label in both), [] for one model."""
+        if not self.is_pair:
+            return []
+        return [a.sample_id for a, b in zip(self.models[0].rows, self.models[1].rows) if a.target != b.target]
 
     def to_json(self) -> str:
         """Strict JSON (NaN and ∞ written as null): provenance, ``salient_ratio`` {model: per sample}, the models'
@@ -414,6 +422,7 @@ def aggregate_key(model_ids: list[str], sample_ids: list[str], settings: AcrossS
 
 
 def aggregate_path(cache: ResultCache, key: str) -> Path:
+    """Where the aggregate under ``key`` is stored: ``across/<first two hex digits>/<key>.json`` in the cache."""
     return cache.folder / "across" / key[:2] / f"{key}.json"
 
 

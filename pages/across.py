@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.across import DEFAULT_SAMPLES, PAIR_PLAYERS, AcrossSettings
+from engine.across import DEFAULT_SAMPLES, PAIR_PLAYERS, AcrossSettings, ModelAggregate
 from engine.and_or import JOINT_LP_MAX_PLAYERS, LP_MAX_PLAYERS
 from engine.zoo import MODEL_PAIRS, MODEL_TITLES
 from ui.compute import across_for
@@ -79,25 +79,31 @@ st.caption(f"{len(found.sample_ids)} samples · n = {', '.join(map(str, provenan
            f"computed {provenance.get('created', '')}")
 
 
-def open_sample(fig_key: str) -> None:
-    """A click on a point that stands for a sample offers a link to it in the single-sample views."""
+def open_sample(fig_key: str, shown: ModelAggregate) -> None:
+    """A click on a point that stands for a sample offers a link to it, for the model the chart shows, in the
+    single-sample views."""
     points = (st.session_state.get(fig_key) or {}).get("selection", {}).get("points", [])
     picked = [p.get("customdata") for p in points if isinstance(p.get("customdata"), str)]
-    rows = {r.sample_id: r for r in found.models[0].rows}
+    rows = {r.sample_id: r for r in shown.rows}
     if picked and picked[0] in rows:
         row = rows[picked[0]]
-        link = sample_link(model.model_id, row.sample_id, row.players, provenance.get("baseline"))
+        link = sample_link(shown.model_id, row.sample_id, row.players, provenance.get("baseline"))
         st.markdown(f":material/open_in_new: [Open {row.title} in the single-sample views]({link})")
 
 
-def selectable_chart(fig, key: str, alt: str) -> None:
-    """A chart whose points stand for samples: a click offers the sample's link."""
+def selectable_chart(fig, key: str, alt: str, shown: ModelAggregate) -> None:
+    """A chart whose points stand for samples of the model ``shown``: a click offers the sample's link."""
     st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points",), width="stretch",
                     config={"displaylogo": False})
     st.caption(f"Chart: {alt}.")
-    open_sample(key)
+    open_sample(key, shown)
 
 
+if disagreeing := found.disagreeing():
+    st.caption(f"The two models predict different classes on {len(disagreeing)} of {len(found.sample_ids)} samples "
+               f"({', '.join(disagreeing[:5])}{' …' if len(disagreeing) > 5 else ''}): each explains its own "
+               "prediction, so there their shared interactions explain different outputs (Chen et al. explain the "
+               "true label in both).")
 if found.is_pair:
     st.subheader("Transferability over samples (Chen et al. Fig. 3)")
     transfer = transfer_band_figure(found)
@@ -125,14 +131,15 @@ for aggregate_of in found.models:
         chart(salient_histogram(aggregate_of), f"across-hist-{key}", "histogram of the salient ratio per sample")
     with right:
         selectable_chart(salient_by_class_figure(aggregate_of), f"across-class-{key}",
-                         "salient ratio of each sample by class; click a point to open the sample")
+                         "salient ratio of each sample by class; click a point to open the sample", aggregate_of)
     left, right = st.columns(2)
     with left:
         chart(assumption_rates_figure(aggregate_of), f"across-rates-{key}",
               "how often each sufficient condition for sparsity holds over the samples")
     with right:
         if any(row.p is not None for row in aggregate_of.rows):
-            selectable_chart(p_figure(aggregate_of), f"across-p-{key}", "fitted p per sample, mean and spread")
+            selectable_chart(p_figure(aggregate_of), f"across-p-{key}", "fitted p per sample, mean and spread",
+                             aggregate_of)
         else:
             st.info("Assumption 3 cannot be fitted on any of these samples (ū^(1) or some ū^(m) is not positive): "
                     "no p, and no bound on R^(k).", icon=":material/info:")

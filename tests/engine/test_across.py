@@ -2,6 +2,7 @@
 
 import json
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -240,3 +241,11 @@ def test_a_damaged_but_parseable_stored_aggregate_is_not_read_back(damage, tmp_p
     assert cached_aggregate(ResultCache(tmp_path), "k").to_json() == found.to_json()
     (tmp_path / "k.json").write_text(json.dumps(damage(json.loads(found.to_json()))))
     assert cached_aggregate(ResultCache(tmp_path), "k") is None
+
+
+def test_a_pair_names_the_samples_on_which_its_models_explain_different_classes():
+    done = samples(2, pair=True)
+    b = done[1].and_or[1]
+    done[1].and_or[1] = replace(b, provenance=replace(b.provenance, target=1 - b.provenance.target))
+    assert aggregate(["a", "b"], done, ["s0", "s1"], describe=DESCRIBE).disagreeing() == ["s1"]
+    assert aggregate(["a"], samples(2), ["s0", "s1"], describe=DESCRIBE).disagreeing() == []
