@@ -249,3 +249,23 @@ def test_a_pair_names_the_samples_on_which_its_models_explain_different_classes(
     done[1].and_or[1] = replace(b, provenance=replace(b.provenance, target=1 - b.provenance.target))
     assert aggregate(["a", "b"], done, ["s0", "s1"], describe=DESCRIBE).disagreeing() == ["s1"]
     assert aggregate(["a"], samples(2), ["s0", "s1"], describe=DESCRIBE).disagreeing() == []
+
+
+def test_salient_ratios_order_shares_and_curves_against_brute_force():
+    """Straight from the definitions, subset by subset: |Ω| / 2(2^n − 1) with Ω = {(kind, S ≠ ∅): |I| > 0.05·max|I|}
+    (AND-only: |Ω_and| / (2^n − 1)), I^(k) / Σ I^(k) by popcount, and |I| / max|I| sorted, averaged rank by rank."""
+    done = samples(3)
+    model = aggregate(["m"], done, ["s0", "s1", "s2"], describe=DESCRIBE).models[0]
+    for row, s in zip(model.rows, done):
+        split, harsanyi = s.and_or[0], s.and_only[0]
+        pooled = [abs(x) for vec in (split.i_and, split.i_or) for x in vec[1:]]
+        assert row.salient_ratio == sum(x > 0.05 * max(pooled) for x in pooled) / (2 * 15)
+        alone = [abs(x) for x in harsanyi.i_and[1:]]
+        assert row.salient_ratio_and == sum(x > 0.05 * max(alone) for x in alone) / 15
+    for share, s in zip(model.order_share, done):
+        per_order = [sum(abs(s.and_or[0].i_and[m]) + abs(s.and_or[0].i_or[m]) for m in range(1, 16)
+                         if bin(m).count("1") == k) for k in range(1, 5)]
+        assert np.allclose(share, np.array(per_order) / sum(per_order))
+    curves = [sorted((abs(x) for vec in (s.and_or[0].i_and, s.and_or[0].i_or) for x in vec[1:]), reverse=True)
+              for s in done]
+    assert np.allclose(model.curve_and_or.mean, [sum(c[r] / c[0] for c in curves) / 3 for r in range(30)])
