@@ -94,7 +94,7 @@ def cmd_precompute(args) -> None:
         bar.done()
 
 
-def cmd_across(args) -> None:
+def cmd_across(args) -> int:
     import signal
 
     from .across import AcrossSettings, across, split_sample_ids
@@ -121,7 +121,7 @@ def cmd_across(args) -> None:
     what = f"{len(found.sample_ids)} of {len(found.requested)} samples"
     if found.partial:
         print(f"cancelled: wrote the partial aggregate ({what}) to {args.json}")
-        return
+        return 130  # as a shell reports Ctrl-C: a script does not go on as if the aggregate were whole
     for model in found.models:
         print(f"{model.model_id}: mean salient ratio {model.salient_ratios.mean():.4f} over {what}")
     if found.transferability is not None:
@@ -129,6 +129,7 @@ def cmd_across(args) -> None:
             ends = found.transferability.at_ends(method)
             print(f"  s_and {method:8s} " + "  ".join(f"k={k}: {s:.3f}" for k, s in ends))
     print(f"wrote {args.json}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,11 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # ours is the only progress bar on stderr
     try:
-        args.func(args)
+        status = args.func(args)
     except EngineError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 2
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":
