@@ -44,7 +44,7 @@ def pairs(count: int) -> None:
 
 
 def models(count: int) -> None:
-    print("| model | samples | n | mean salient ratio (± sd) | high orders ≈ 0 | monotone | p > 0 (mean p) "
+    print("| model | samples | n | mean salient ratio (± sd) | high orders ≈ 0 | monotone | p > 0 (mean p, monotone) "
           "| seconds |")
     print("|---|---|---|---|---|---|---|---|")
     for model_id in MODEL_TITLES:
