@@ -348,7 +348,8 @@ def transferability(samples: list[SampleResults]) -> Transferability:
     """s_and(k), s_or(k) per sample for the joint extraction, each model alone (AND-OR) and AND-only, each sample at
     the paper's fractions f of its own 2^n (:func:`at_paper_ks`), so that samples with different n (short sentences)
     are compared at the same f; ``k`` is ⌊f·2^n⌋ of the largest n among them. The mean over samples is
-    s̄(k) = (1/S) Σ_s |∩_i topk(I^(i)_s)| / k."""
+    s̄(k) = (1/S) Σ_s |∩_i topk(I^(i)_s)| / k, the top-k sets being sets of S (signs are not compared, as in Chen et
+    al.'s Definition 1 and code)."""
     ks = paper_ks(max(s.and_only[0].n for s in samples)) if samples else np.zeros(0, dtype=int)
     per_sample: dict[str, dict[str, np.ndarray]] = {}
     for method, pick in (("joint", lambda s: s.joint), ("alone", lambda s: s.and_or),
