@@ -36,15 +36,16 @@ def pairs(count: int) -> None:
         seconds = time.perf_counter() - start
         tr = found.transferability
         for method, name in METHOD_NAMES.items():
-            s_and, s_or = tr.band(method, "s_and").mean, tr.band(method, "s_or").mean
+            (small, and_small), (large, and_large) = tr.at_ends(method)
+            (_, or_small), (_, or_large) = tr.at_ends(method, "s_or")
             cell = lambda x: "–" if x != x else f"{x:.2f}"  # noqa: E731
-            print(f"| {' vs '.join(pair)} | {len(found.sample_ids)} | {name} | {cell(s_and[0])} (k={tr.k[0]}) | "
-                  f"{cell(s_or[0])} | {cell(s_and[-1])} (k={tr.k[-1]}) | {cell(s_or[-1])} | {seconds:.0f} |",
+            print(f"| {' vs '.join(pair)} | {len(found.sample_ids)} | {name} | {cell(and_small)} (k={small}) | "
+                  f"{cell(or_small)} | {cell(and_large)} (k={large}) | {cell(or_large)} | {seconds:.0f} |",
                   flush=True)
 
 
 def models(count: int) -> None:
-    print("| model | samples | n | mean salient ratio (± sd) | high orders ≈ 0 | monotone | p > 0 (mean p) "
+    print("| model | samples | n | mean salient ratio (± sd) | high orders ≈ 0 | monotone | p > 0 (mean p, monotone) "
           "| seconds |")
     print("|---|---|---|---|---|---|---|---|")
     for model_id in MODEL_TITLES:

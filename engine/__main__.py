@@ -155,7 +155,7 @@ def cmd_app(args) -> None:
         raise SystemExit(130) from None
 
 
-def cmd_across(args) -> None:
+def cmd_across(args) -> int:
     import signal
 
     from .across import AcrossSettings, across, split_sample_ids
@@ -166,6 +166,9 @@ def cmd_across(args) -> None:
                           f"not {args.json!r}")
     models = [args.model] + ([args.pair] if args.pair else [])
     sample_ids = split_sample_ids(args.model, args.samples, args.start)
+    if len(sample_ids) < args.samples:
+        print(f"note: the test split ends after {len(sample_ids)} samples from index {args.start}; aggregating those",
+              file=sys.stderr)
     stop = []
     previous = signal.signal(signal.SIGINT, lambda *_: stop.append(True))  # Ctrl-C: finish with what is done
     bar = ProgressBar("across")
@@ -179,15 +182,15 @@ def cmd_across(args) -> None:
     what = f"{len(found.sample_ids)} of {len(found.requested)} samples"
     if found.partial:
         print(f"cancelled: wrote the partial aggregate ({what}) to {args.json}")
-        return
+        return 130  # as a shell reports Ctrl-C: a script does not go on as if the aggregate were whole
     for model in found.models:
         print(f"{model.model_id}: mean salient ratio {model.salient_ratios.mean():.4f} over {what}")
     if found.transferability is not None:
-        k = found.transferability.k
         for method in found.transferability.per_sample:
-            s_and = found.transferability.band(method, "s_and").mean
-            print(f"  s_and {method:8s} k={k[0]}: {s_and[0]:.3f}  k={k[-1]}: {s_and[-1]:.3f}")
+            ends = found.transferability.at_ends(method)
+            print(f"  s_and {method:8s} " + "  ".join(f"k={k}: {s:.3f}" for k, s in ends))
     print(f"wrote {args.json}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,14 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # ours is the only progress bar on stderr
     try:
-        args.func(args)
+        status = args.func(args)
     except Cancelled as exc:
         print(f"\n{exc}", file=sys.stderr)
         return 130
     except EngineError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 2
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -31,11 +31,12 @@ from .dynamics import high_order_share
 from .errors import Cancelled, EngineError
 from .explain import ENGINE_VERSION, Request, explain, explain_shared, resolve_sample
 from .game import CancelFn, ProgressFn
-from .generalizable import SharedStrength, paper_ks, shared_strength_by_order, transfer_curve
+from .generalizable import SharedStrength, TransferCurve, paper_ks, shared_strength_by_order, transfer_curve
 from .result import InteractionResult
 from .sparsity import TAU_RATIO, normalised_curves, order_distribution, salient
 from .zoo import get_model
 
+AGGREGATE_FORMAT = 2  # in the cache key; 2: p and bound on monotone samples, s at each own n, AND-only curve doubled
 DEFAULT_SAMPLES = 20
 PAIR_PLAYERS = 8  # the joint LP takes 25-44 s per sample at n = 10 on two CPU cores, under 1 s at n = 8
 BAND = (10, 90)  # percentiles of the band drawn around a mean
@@ -140,13 +141,15 @@ class ModelAggregate:
     class_names: list[str]
     rows: list[SampleRow]
     curve_and_or: Band  # normalised sorted strengths |I| / max|I| by rank (Ren Fig. 3)
-    curve_and: Band  # the same for the AND-only (Harsanyi) interactions
+    curve_and: Band  # the same for the AND-only (Harsanyi) interactions, counted twice (I′ = I, Chen Appx H) so that
+    # its 2(2^n − 1) ranks compare with AND-OR's, as the single-sample sparsity figure does
     order_share: np.ndarray  # (samples, n): I^(k) / Σ_k I^(k), AND-OR, per sample
-    bound_real: np.ndarray  # (samples, n − 1): R^(k), the valid interactions of order k (NaN: p not fitted)
-    bound: np.ndarray  # (samples, n − 1): Theorem 3's bound on R^(k) (NaN: none)
+    bound_real: np.ndarray  # (samples, n − 1): R^(k), the valid interactions of order k (NaN: no bound)
+    bound: np.ndarray  # (samples, n − 1): Theorem 3's bound on R^(k) (NaN: none, or not monotone, or p ≤ 0)
 
     @property
     def salient_ratios(self) -> np.ndarray:
+        """|Ω_s| / 2(2^n − 1) of the AND-OR result, per sample."""
         return np.array([r.salient_ratio for r in self.rows])
 
     def rates(self) -> dict[str, float]:
@@ -163,8 +166,9 @@ class ModelAggregate:
                 "bound_holds": float(np.mean(holds)) if holds else np.nan}
 
     def p_summary(self) -> tuple[float, float, int]:
-        """Mean and standard deviation of the fitted p over the samples where it exists, and their number."""
-        ps = np.array([r.p for r in self.rows if r.p is not None])
+        """Mean and standard deviation of the fitted p over the monotone samples where it exists (Ren et al. Fig.
+        5(b): p is fitted on monotone samples only), and their number."""
+        ps = np.array([r.p for r in self.rows if r.p is not None and r.monotone])
         return (float(ps.mean()), float(ps.std()), int(ps.size)) if ps.size else (np.nan, np.nan, 0)
 
     def bound_means(self) -> tuple[np.ndarray, np.ndarray]:
@@ -204,7 +208,13 @@ class Transferability:
     per_sample: dict[str, dict[str, np.ndarray]]
 
     def band(self, method: str, kind: str) -> Band:
+        """Mean and band over samples of s_kind(k) for one extraction (``method``)."""
         return Band.of(self.per_sample[method][kind])
+
+    def at_ends(self, method: str, kind: str = "s_and") -> list[tuple[int, float]]:
+        """(k, s̄(k)) at the smallest k ≥ 1 and at the largest k (at k = 0, for n ≤ 4, s is undefined)."""
+        mean, first = self.band(method, kind).mean, int(np.argmax(self.k >= 1))
+        return [(int(self.k[i]), float(mean[i])) for i in (first, len(self.k) - 1)]
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"k": self.k.tolist()}
@@ -247,6 +257,13 @@ class Aggregate:
     @property
     def is_pair(self) -> bool:
         return len(self.model_ids) > 1
+
+    def disagreeing(self) -> list[str]:
+        """The samples on which the models of a pair explain different classes (each explains its own prediction,
+        :func:`engine.explain.explain_shared`; Chen et al. explain the true label in both), [] for one model."""
+        if not self.is_pair:
+            return []
+        return [a.sample_id for a, b in zip(self.models[0].rows, self.models[1].rows) if a.target != b.target]
 
     def to_json(self) -> str:
         """Strict JSON (NaN and ∞ written as null): provenance, ``salient_ratio`` {model: per sample}, the models'
@@ -292,20 +309,20 @@ class SampleResults:
 def model_aggregate(model_id: str, title: str, class_names: list[str], samples: list[SampleResults], index: int,
                     tau_ratio: float = TAU_RATIO) -> ModelAggregate:
     """Model ``index`` of every sample: salient ratios, normalised curves, order shares, the assumption checks and
-    the R^(k) bound (at M = n − 1, the reference script's choice, so that every sample has the same orders)."""
+    the R^(k) bound (at M = n − 1, the reference script's choice, so that every sample has the same orders; on the
+    monotone samples with p > 0 only, as the reference script skips the others)."""
     rows, shares, reals, bounds = [], [], [], []
     for s in samples:
         harsanyi, split = s.and_only[index], s.and_or[index]
         share = order_distribution(split, "sum")
-        poly = polynomial_check(harsanyi)
+        poly, monotone = polynomial_check(harsanyi), monotonicity_check(harsanyi).passed
         rows.append(SampleRow(
             s.sample_id, s.title, s.label, int(split.provenance.target or 0), list(split.provenance.player_ids),
             split.n,
             salient(split, tau_ratio).share, salient(harsanyi, tau_ratio).count / (harsanyi.v.size - 1),
-            float(high_order_share(share, split.n)), high_order_check(harsanyi, tau_ratio).passed,
-            monotonicity_check(harsanyi).passed, poly.p))
+            float(high_order_share(share, split.n)), high_order_check(harsanyi, tau_ratio).passed, monotone, poly.p))
         shares.append(share)
-        if poly.passed:
+        if monotone and poly.passed:  # Ren et al. skip non-monotone samples (the bound's λ < 0 case needs ū ≥ 0)
             bound = valid_count_bound(harsanyi, poly.p, tau_ratio=tau_ratio)
             reals.append(bound.real.astype(float))
             bounds.append(bound.bound)
@@ -315,18 +332,29 @@ def model_aggregate(model_id: str, title: str, class_names: list[str], samples: 
     return ModelAggregate(
         model_id, title, class_names, rows,
         Band.of(normalised_curves([s.and_or[index] for s in samples])),
-        Band.of(normalised_curves([s.and_only[index] for s in samples])),
+        Band.of(normalised_curves([s.and_only[index] for s in samples], duplicate_and_only=True)),
         padded(shares), padded(reals), padded(bounds))
 
 
-def transferability(samples: list[SampleResults], ks: np.ndarray | None = None) -> Transferability:
-    """s_and(k), s_or(k) per sample for the joint extraction, each model alone (AND-OR) and AND-only, at the
-    paper's k (:func:`engine.generalizable.paper_ks` of the first sample's n)."""
-    ks = paper_ks(samples[0].and_only[0].n) if ks is None and samples else np.asarray(ks if ks is not None else [])
+def at_paper_ks(results: list[InteractionResult]) -> TransferCurve:
+    """s_and(k), s_or(k) of one sample's results at the paper's k = ⌊f·2^n⌋ (f = 0.05, 0.10, …, 0.45) of its own
+    n (:func:`engine.generalizable.paper_ks`); NaN where k < 1 (f·2^n < 1 for n ≤ 4: |∩ topk| / k is undefined)."""
+    ks = paper_ks(results[0].n)
+    curve = transfer_curve(results, np.maximum(ks, 1))
+    return TransferCurve(ks, np.where(ks >= 1, curve.s_and, np.nan), np.where(ks >= 1, curve.s_or, np.nan))
+
+
+def transferability(samples: list[SampleResults]) -> Transferability:
+    """s_and(k), s_or(k) per sample for the joint extraction, each model alone (AND-OR) and AND-only, each sample at
+    the paper's fractions f of its own 2^n (:func:`at_paper_ks`), so that samples with different n (short sentences)
+    are compared at the same f; ``k`` is ⌊f·2^n⌋ of the largest n among them. The mean over samples is
+    s̄(k) = (1/S) Σ_s |∩_i topk(I^(i)_s)| / k, the top-k sets being sets of S (signs are not compared, as in Chen et
+    al.'s Definition 1 and code)."""
+    ks = paper_ks(max(s.and_only[0].n for s in samples)) if samples else np.zeros(0, dtype=int)
     per_sample: dict[str, dict[str, np.ndarray]] = {}
     for method, pick in (("joint", lambda s: s.joint), ("alone", lambda s: s.and_or),
                          ("and_only", lambda s: s.and_only)):
-        curves = [transfer_curve(pick(s), ks) for s in samples]
+        curves = [at_paper_ks(pick(s)) for s in samples]
         per_sample[method] = {"s_and": np.array([c.s_and for c in curves]).reshape(len(curves), len(ks)),
                               "s_or": np.array([c.s_or for c in curves]).reshape(len(curves), len(ks))}
     return Transferability(np.asarray(ks, dtype=int), per_sample)
@@ -385,24 +413,41 @@ def sample_results(model_ids: list[str], sample_id: str, settings: AcrossSetting
 
 
 def aggregate_key(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings) -> str:
-    """The cache key of an aggregate: engine version, models with their weights, samples and settings (defaults
+    """The cache key of an aggregate: how it is aggregated (:data:`AGGREGATE_FORMAT`, so that an aggregate stored
+    by older code is not read back), engine version, models with their weights, samples and settings (defaults
     filled in)."""
     weights = [get_model(m).weights_hash for m in model_ids]
-    return cache_key({"what": "across", "engine": ENGINE_VERSION, "models": list(model_ids), "weights": weights,
-                      "samples": list(sample_ids), "settings": asdict(with_defaults(model_ids, settings))})
+    return cache_key({"what": "across", "format": AGGREGATE_FORMAT, "engine": ENGINE_VERSION,
+                      "models": list(model_ids), "weights": weights, "samples": list(sample_ids),
+                      "settings": asdict(with_defaults(model_ids, settings))})
 
 
 def aggregate_path(cache: ResultCache, key: str) -> Path:
+    """Where the aggregate under ``key`` is stored: ``across/<first two hex digits>/<key>.json`` in the cache."""
     return cache.folder / "across" / key[:2] / f"{key}.json"
 
 
+def complete(found: Aggregate) -> bool:
+    """Whether a stored aggregate is whole: not partial, one model aggregate per model with one row per sample, and
+    for a pair its transferability (one row per sample) and Shared/All per model."""
+    samples = len(found.sample_ids)
+    return (not found.partial and samples > 0 and found.sample_ids == found.requested
+            and len(found.models) == len(found.model_ids) and all(len(m.rows) == samples for m in found.models)
+            and (not found.is_pair or (found.transferability is not None and found.shared is not None
+                                       and len(found.shared) == len(found.model_ids)
+                                       and all(rows.shape[0] == samples for kinds in found.transferability.per_sample
+                                               .values() for rows in kinds.values()))))
+
+
 def cached_aggregate(cache: ResultCache, key: str) -> Aggregate | None:
-    """The stored aggregate under ``key`` (None when absent or unreadable: it is then recomputed)."""
+    """The stored aggregate under ``key`` (None when absent, unreadable or not whole (:func:`complete`): it is then
+    recomputed from the cached per-sample results)."""
     path = aggregate_path(cache, key)
     try:
-        return Aggregate.from_json(path.read_text())
-    except (OSError, ValueError, KeyError, TypeError):
+        found = Aggregate.from_json(path.read_text())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+    return found if complete(found) else None
 
 
 def store_aggregate(cache: ResultCache, key: str, found: Aggregate) -> None:
@@ -434,9 +479,12 @@ def with_defaults(model_ids: list[str], settings: AcrossSettings) -> AcrossSetti
     return replace(settings, players=n, baseline=settings.baseline or first.baselines[0])
 
 
-def validate(model_ids: list[str], sample_ids: list[str]) -> None:
-    """Clear messages for what cannot be aggregated: no sample, more than two models, a pair that does not share
-    its input variables is left to :func:`engine.explain.explain_shared`."""
+def validate(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings = AcrossSettings()) -> None:
+    """Clear messages for what cannot be aggregated: no sample, more than two models, the same model twice, fewer
+    than two players (n = 0 is not "the default", n = 1 has no interaction to share); a pair that does not share its
+    input variables is left to :func:`engine.explain.explain_shared`."""
+    if settings.players is not None and settings.players < 2:
+        raise EngineError(f"explain at least 2 players per sample, not {settings.players}")
     if not sample_ids:
         raise EngineError("choose at least one sample")
     if not 1 <= len(model_ids) <= 2:
@@ -454,7 +502,7 @@ def across(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings
     ``progress(fraction, text)`` is told before each sample; when ``cancel()`` turns true (checked between samples
     and inside each computation) the samples done so far are returned as a ``partial`` aggregate, not stored.
     """
-    validate(model_ids, sample_ids)
+    validate(model_ids, sample_ids, settings)
     settings = with_defaults(model_ids, settings)
     cache = cache or ResultCache()
     key = aggregate_key(model_ids, sample_ids, settings)

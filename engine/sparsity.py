@@ -83,10 +83,11 @@ def sorted_strengths(result: InteractionResult, normalise: bool = False, duplica
     return strengths
 
 
-def normalised_curves(results: list[InteractionResult]) -> np.ndarray:
-    """(samples, L): each result's |I| divided by its max and sorted (:func:`sorted_strengths`), zero-padded to the
-    longest (a sample with fewer players has no further interactions: |I| = 0)."""
-    curves = [sorted_strengths(r, normalise=True) for r in results]
+def normalised_curves(results: list[InteractionResult], duplicate_and_only: bool = False) -> np.ndarray:
+    """(samples, L): each result's |I| divided by its max and sorted (:func:`sorted_strengths`; an AND-only result's
+    strengths counted twice with ``duplicate_and_only``, Chen Appx H), zero-padded to the longest (a sample with
+    fewer players has no further interactions: |I| = 0)."""
+    curves = [sorted_strengths(r, normalise=True, duplicate_and_only=duplicate_and_only) for r in results]
     rows = np.zeros((len(curves), max((c.size for c in curves), default=0)))
     for row, curve in zip(rows, curves):
         row[: curve.size] = curve

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.across import DEFAULT_SAMPLES, PAIR_PLAYERS, AcrossSettings
+from engine.across import DEFAULT_SAMPLES, PAIR_PLAYERS, AcrossSettings, ModelAggregate
 from engine.and_or import JOINT_LP_MAX_PLAYERS, LP_MAX_PLAYERS
 from engine.zoo import MODEL_PAIRS, MODEL_TITLES
 from ui.compute import across_for
@@ -14,7 +14,7 @@ from ui.figures_across import (
     salient_by_class_figure, salient_histogram, transfer_band_figure,
 )
 from ui.figures_shared import shared_strength_figure
-from ui.url import across_link, sample_link, write_across
+from ui.url import across_link, clamp, sample_link, write_across
 from ui.widgets import chart, table_exports, teaching_note
 
 ctx = view_context()
@@ -35,18 +35,18 @@ if size == 0:
     st.info("This model has no samples to aggregate.")
     st.stop()
 controls = st.columns([2, 2, 2, 3])
-with_pair = controls[3].toggle(
+with_pair = pair is not None and controls[3].toggle(
     f"Compare with {MODEL_TITLES[next(m for m in pair if m != model.model_id)]}" if pair else "Compare with its pair",
     value=bool(pair and linked.get("pair")), disabled=pair is None, key="across-pair",
     help="The joint extraction of Chen et al. over the pair (bundled pairs only)." if pair else
     "Only the bundled pairs: " + "; ".join(" and ".join(MODEL_TITLES[m] for m in p) for p in MODEL_PAIRS) + ".")
-count = controls[0].number_input(f"Samples K (of {size})", 1, size, min(linked.get("k", DEFAULT_SAMPLES), size),
+count = controls[0].number_input(f"Samples K (of {size})", 1, size, clamp(linked.get("k", DEFAULT_SAMPLES), 1, size),
                                   key=f"across-k::{model.model_id}")
-start = controls[1].number_input("From test index", 0, size - 1, min(linked.get("start", 0), size - 1),
+start = controls[1].number_input("From test index", 0, size - 1, clamp(linked.get("start", 0), 0, size - 1),
                                   key=f"across-start::{model.model_id}")
 default_n = PAIR_PLAYERS if with_pair else model.default_players
 most = JOINT_LP_MAX_PLAYERS if with_pair else LP_MAX_PLAYERS  # the exact LPs; beyond, minutes per sample
-players = controls[2].number_input("Players n per sample", 2, most, min(linked.get("n", default_n), most),
+players = controls[2].number_input("Players n per sample", 2, most, clamp(linked.get("n", default_n), 2, most),
                                     key=f"across-n::{with_pair}",
                                     help="Each sample's n strongest candidates (2^n model runs per sample).")
 write_across({"k": count, "start": start, "n": players, "pair": int(with_pair)})
@@ -79,32 +79,37 @@ st.caption(f"{len(found.sample_ids)} samples · n = {', '.join(map(str, provenan
            f"computed {provenance.get('created', '')}")
 
 
-def open_sample(fig_key: str) -> None:
-    """A click on a point that stands for a sample offers a link to it in the single-sample views."""
+def open_sample(fig_key: str, shown: ModelAggregate) -> None:
+    """A click on a point that stands for a sample offers a link to it, for the model the chart shows, in the
+    single-sample views."""
     points = (st.session_state.get(fig_key) or {}).get("selection", {}).get("points", [])
     picked = [p.get("customdata") for p in points if isinstance(p.get("customdata"), str)]
-    rows = {r.sample_id: r for r in found.models[0].rows}
+    rows = {r.sample_id: r for r in shown.rows}
     if picked and picked[0] in rows:
         row = rows[picked[0]]
-        link = sample_link(model.model_id, row.sample_id, row.players, provenance.get("baseline"))
+        link = sample_link(shown.model_id, row.sample_id, row.players, provenance.get("baseline"))
         st.markdown(f":material/open_in_new: [Open {row.title} in the single-sample views]({link})")
 
 
-def selectable_chart(fig, key: str, alt: str) -> None:
-    """A chart whose points stand for samples: a click offers the sample's link."""
+def selectable_chart(fig, key: str, alt: str, shown: ModelAggregate) -> None:
+    """A chart whose points stand for samples of the model ``shown``: a click offers the sample's link."""
     st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points",), width="stretch",
                     config={"displaylogo": False})
     st.caption(f"Chart: {alt}.")
-    open_sample(key)
+    open_sample(key, shown)
 
 
+if disagreeing := found.disagreeing():
+    st.caption(f"The two models predict different classes on {len(disagreeing)} of {len(found.sample_ids)} samples "
+               f"({', '.join(disagreeing[:5])}{' …' if len(disagreeing) > 5 else ''}): each explains its own "
+               "prediction, so there their shared interactions explain different outputs (Chen et al. explain the "
+               "true label in both).")
 if found.is_pair:
     st.subheader("Transferability over samples (Chen et al. Fig. 3)")
     transfer = transfer_band_figure(found)
     chart(transfer, "across-transfer", "s_and and s_or against k for three ways of extracting, mean and band")
     tr = found.transferability
-    st.caption(" · ".join(f"{name}: s_and(k={tr.k[0]}) = {tr.band(m, 's_and').mean[0]:.2f}, "
-                          f"s_and(k={tr.k[-1]}) = {tr.band(m, 's_and').mean[-1]:.2f}"
+    st.caption(" · ".join(f"{name}: " + ", ".join(f"s_and(k={k}) = {s:.2f}" for k, s in tr.at_ends(m))
                           for m, name in (("joint", "joint"), ("alone", "alone"), ("and_only", "AND only"))))
     for column, strength, model_id in zip(st.columns(2), found.shared, found.model_ids):
         with column:
@@ -126,14 +131,15 @@ for aggregate_of in found.models:
         chart(salient_histogram(aggregate_of), f"across-hist-{key}", "histogram of the salient ratio per sample")
     with right:
         selectable_chart(salient_by_class_figure(aggregate_of), f"across-class-{key}",
-                         "salient ratio of each sample by class; click a point to open the sample")
+                         "salient ratio of each sample by class; click a point to open the sample", aggregate_of)
     left, right = st.columns(2)
     with left:
         chart(assumption_rates_figure(aggregate_of), f"across-rates-{key}",
               "how often each sufficient condition for sparsity holds over the samples")
     with right:
-        if aggregate_of.p_summary()[2]:
-            selectable_chart(p_figure(aggregate_of), f"across-p-{key}", "fitted p per sample, mean and spread")
+        if any(row.p is not None for row in aggregate_of.rows):
+            selectable_chart(p_figure(aggregate_of), f"across-p-{key}", "fitted p per sample, mean and spread",
+                             aggregate_of)
         else:
             st.info("Assumption 3 cannot be fitted on any of these samples (ū^(1) or some ū^(m) is not positive): "
                     "no p, and no bound on R^(k).", icon=":material/info:")

@@ -121,18 +121,21 @@ def assumption_rates_figure(model: ModelAggregate) -> go.Figure:
 
 
 def p_figure(model: ModelAggregate) -> go.Figure:
-    """The fitted p of assumption 3 per sample (samples where it cannot be fitted left out), mean dotted and ± one
-    standard deviation shaded; customdata is the sample id."""
+    """The fitted p of assumption 3 per sample (samples where it cannot be fitted left out; non-monotone ones
+    hollow), the mean over the monotone samples dotted and ± one standard deviation shaded (Ren et al. fit p on
+    monotone samples only: :meth:`engine.across.ModelAggregate.p_summary`); customdata is the sample id."""
     rows = [r for r in model.rows if r.p is not None]
     mean, std, count = model.p_summary()
     fig = go.Figure(go.Scatter(x=[r.sample_id for r in rows], y=[r.p for r in rows], mode="markers",
-                               marker=dict(color=ORANGE, size=8), customdata=[r.sample_id for r in rows],
-                               text=[r.title for r in rows], hovertemplate="%{text}<br>p = %{y:.3f}<extra></extra>",
-                               name="fitted p"))
+                               marker=dict(color=ORANGE, size=8, symbol=["circle" if r.monotone else "circle-open"
+                                                                         for r in rows]),
+                               customdata=[r.sample_id for r in rows], text=[r.title for r in rows],
+                               hovertemplate="%{text}<br>p = %{y:.3f}<extra></extra>", name="fitted p"))
     if count:
         fig.add_hrect(y0=mean - std, y1=mean + std, fillcolor=_rgba(ORANGE, 0.12), line_width=0)
         fig.add_hline(y=mean, line_dash="dot", line_color=GREY, annotation_text=f"mean {mean:.2f} ± {std:.2f}")
-    title = f"Fitted p per sample ({count} of {len(model.rows)} samples can be fitted)"
+    title = (f"Fitted p per sample ({len(rows)} of {len(model.rows)} samples can be fitted; mean over the {count} "
+             "monotone ones, the others hollow)")
     return layout(fig, title, "sample", "p", showlegend=False)
 
 

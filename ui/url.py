@@ -10,6 +10,8 @@ off the URL once read. Links are built with URL encoding, so a sentence used as 
 
 from __future__ import annotations
 
+import re
+
 from urllib.parse import quote, urlencode
 
 import streamlit as st
@@ -128,9 +130,16 @@ def write_playground(exercise: str | None, formula: str | None) -> None:
 
 
 def across_link() -> dict[str, int]:
-    """The across-samples view's own choices a link names ({"k": 20, "start": 0, "n": 8, "pair": 1}; only those
-    that are numbers; the page checks their range)."""
-    return {key: int(st.query_params[key]) for key in ACROSS_KEYS if str(st.query_params.get(key, "")).isdigit()}
+    """The across-samples view's own choices a link names ({"k": 20, "start": 0, "n": 8, "pair": 1}): only values
+    of 1 to 12 ASCII digits (``str.isdigit`` also takes "²", and ``int`` refuses 4,301 digits); the page clamps them
+    to its controls' ranges (:func:`clamp`)."""
+    return {key: int(value) for key in ACROSS_KEYS
+            if re.fullmatch(r"[0-9]{1,12}", value := str(st.query_params.get(key, "")))}
+
+
+def clamp(value: int, low: int, high: int) -> int:
+    """A number a link names, brought into its control's range [low, high] (a link may carry k=0 or n=1)."""
+    return max(low, min(value, high))
 
 
 def write_across(choices: dict[str, int]) -> None:

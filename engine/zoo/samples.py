@@ -47,8 +47,10 @@ class TestSplit:
         return f"{self.prefix}-test-{index}"
 
     def index_of(self, sample_id: str) -> int | None:
-        """The index a test id names (None for an id of another form or an index outside the split)."""
-        found = re.fullmatch(re.escape(self.prefix) + r"-test-(\d{1,9})", sample_id)
+        """The index a test id names (None for an id of another form or an index outside the split). Only the id
+        :meth:`sample_id` writes counts: ASCII digits without leading zeros (``\d`` also takes "١٢", and "007" would
+        be a second id, and a second cache entry, of sample 7)."""
+        found = re.fullmatch(re.escape(self.prefix) + r"-test-(0|[1-9][0-9]{0,8})", sample_id)
         return int(found.group(1)) if found and int(found.group(1)) < self.size else None
 
     def sample(self, index: int) -> Sample:

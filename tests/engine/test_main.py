@@ -91,3 +91,31 @@ def test_across_writes_the_aggregate_and_reads_it_back(tmp_path):
     assert again.returncode == 0 and json.loads(target.read_text()) == data
     bad = cli("across", "tabular-mlp-wide", "--samples", "5", "--start", "999", "--json", str(target))
     assert bad.returncode == 2 and "test samples" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_across_says_when_the_split_ends_before_k_and_refuses_one_player(tmp_path):
+    target = tmp_path / "end.json"
+    out = cli("across", "tabular-mlp-wide", "--samples", "500", "--start", "140", "--players", "3", "--json",
+              str(target), cache=tmp_path / "cache")
+    assert out.returncode == 0, out.stderr
+    assert "test split ends after 2 samples from index 140" in out.stderr
+    assert json.loads(target.read_text())["sample_ids"] == ["row-test-140", "row-test-141"]
+    bad = cli("across", "tabular-mlp-wide", "--players", "1", "--json", str(target), cache=tmp_path / "cache")
+    assert bad.returncode == 2 and "at least 2 players" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_cancelled_across_writes_the_partial_aggregate_and_exits_130(tmp_path, monkeypatch):
+    import importlib
+
+    from helpers import across_samples
+
+    from engine.across import aggregate
+
+    cli_main = importlib.import_module("engine.__main__")
+    across_module = importlib.import_module("engine.across")
+    partial = aggregate(["tabular-mlp-wide"], across_samples(1), ["row-test-0", "row-test-1"], partial=True,
+                        describe=lambda m: (m, ["a", "b"]))
+    monkeypatch.setattr(across_module, "across", lambda *args, **kwargs: partial)
+    target = tmp_path / "partial.json"
+    assert cli_main.main(["across", "tabular-mlp-wide", "--samples", "2", "--json", str(target)]) == 130
+    assert json.loads(target.read_text())["partial"] is True

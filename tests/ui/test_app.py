@@ -323,3 +323,28 @@ def test_across_samples_shows_a_stopped_computation_as_partial():
     at.run()
     assert any("Partial: 1 of 3 samples" in w.value for w in at.warning)
     assert any(f["layout"]["title"]["text"].startswith("Sorted strengths over 1 samples") for f in figures(at))
+
+
+@pytest.mark.parametrize("params, expect", [
+    (dict(k="0", n="1"), (1, 0, 2)), (dict(k="²"), (20, 0, 10)), (dict(k="-1", n="0"), (20, 0, 2)),
+    (dict(k="1000000000", start="100000", n="99"), (142, 141, LP_MAX_PLAYERS)),
+])
+def test_across_samples_clamps_odd_link_values_into_its_controls(params, expect):
+    at = run(model="tabular-mlp-wide")
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/across.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    values = tuple(at.number_input(key=key).value for key in ("across-k::tabular-mlp-wide",
+                                                              "across-start::tabular-mlp-wide", "across-n::False"))
+    assert values == expect
+
+
+def test_across_pair_toggle_left_on_does_not_break_a_model_without_a_pair():
+    at = run(model="tabular-mlp-wide")
+    at.query_params.update(k="2", n="3", pair="1")
+    at.switch_page("pages/across.py").run()
+    assert at.toggle(key="across-pair").value
+    at.selectbox(key="model").set_value("tabular-mlp-overfit").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Not computed yet" in info.value and "--pair" not in info.value for info in at.info)

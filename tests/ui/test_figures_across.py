@@ -61,5 +61,13 @@ def test_transfer_figure_has_three_methods_with_bands_and_no_or_for_and_only():
     assert names == ["s_and, joint (Chen et al.)", "s_or, joint (Chen et al.)", "s_and, each model alone",
                      "s_or, each model alone", "s_and, AND only (Harsanyi)"]
     joint = next(t for t in fig["data"] if t.get("name") == "s_and, joint (Chen et al.)")
-    assert np.allclose(numbers(joint["y"]), found.transferability.band("joint", "s_and").mean)
+    assert np.allclose(numbers(joint["y"]), found.transferability.band("joint", "s_and").mean, equal_nan=True)
     assert list(numbers(joint["x"])) == list(found.transferability.k)
+
+
+def test_p_figure_marks_non_monotone_samples_hollow_and_averages_the_monotone_ones():
+    model = single().models[0]
+    p = p_figure(model).to_plotly_json()
+    fitted = [r for r in model.rows if r.p is not None]
+    assert list(p["data"][0]["marker"]["symbol"]) == ["circle" if r.monotone else "circle-open" for r in fitted]
+    assert f"mean over the {model.p_summary()[2]} monotone ones" in p["layout"]["title"]["text"]
