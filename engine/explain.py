@@ -20,7 +20,9 @@ from .limits import batch_size_for, check_affordable, check_solver_affordable, w
 from .outputs import OutputSpec
 from .result import InteractionResult, Provenance, SolverReport
 from .zoo import Sample, ZooModel, checkpoint_id, checkpoint_states, free_text_sample, get_model
+from .zoo.access import canonical_id
 from .zoo.base import model_device
+from .zoo.samples import sample_digest
 
 ENGINE_VERSION = "0.3.0"  # 0.3: interior-point LP up to 12 players, joint LP, restarted PDHG; certified gaps
 METHODS = ("and", "and-or")
@@ -70,19 +72,25 @@ def with_defaults(request: Request, model: ZooModel, sample: Sample) -> Request:
 
 
 def resolved(request: Request) -> tuple[Request, ZooModel, Sample]:
-    """The request with defaults filled in (:func:`with_defaults`), the model and the sample."""
+    """The request with defaults filled in (:func:`with_defaults`) and its model id normalised (one spelling per
+    folder or file, :func:`engine.zoo.access.canonical_id`), the model and the sample."""
+    request = replace(request, model_id=canonical_id(request.model_id))
     model = get_model(request.model_id)
     sample = resolve_sample(model, request.sample_id)
     return with_defaults(request, model, sample), model, sample
 
 
-def _values_key(request: Request, model: ZooModel) -> dict:
+def _values_key(request: Request, model: ZooModel, sample: Sample) -> dict:
+    """Everything that determines the model's outputs on the masked samples: the model (id, weights hash and, for a
+    ``py:`` model, its code's hash), the sample (id and data hash), players, baseline, output and target."""
     return {
         "what": "values",
         "engine": ENGINE_VERSION,
         "model": request.model_id,
         "weights": model.weights_hash,
+        "code": model.provenance.get("code_sha256"),
         "sample": request.sample_id,
+        "sample_data": sample_digest(sample),
         "players": list(request.players),
         "baseline": request.baseline,
         "output": request.output,
@@ -127,13 +135,13 @@ def explain(
     """The result for ``request``: AND-only Harsanyi interactions, or the AND-OR decomposition (method "and-or")."""
     request, model, sample = resolved(request)
     cache = cache or ResultCache()
-    values_request = _values_key(request, model)
-    base = cache.get_or_compute(values_request, lambda: _evaluate(request, model, sample, progress, cancel))
+    values_request = _values_key(request, model, sample)
+    base = cache.get_or_compute(values_request, lambda: _evaluate(request, model, sample, progress, cancel), progress)
     if request.method == "and":
         return base
     settings = {"qthres": request.qthres, "requested_solver": request.solver}
     key = values_request | {"what": "and-or"} | settings
-    return cache.get_or_compute(key, lambda: decompose_result(base, settings, device, progress, cancel))
+    return cache.get_or_compute(key, lambda: decompose_result(base, settings, device, progress, cancel), progress)
 
 
 def decompose_result(
@@ -175,19 +183,21 @@ def explain_shared(
     cache = cache or ResultCache()
     first, model, sample = resolved(Request(model_ids[0], sample_id, players, baseline, method="and"))
     labels = [c.label for c in model.candidates_of(sample)]
-    bases = []
+    bases, base_keys = [], []
     for model_id in model_ids:
         req, other, other_sample = resolved(Request(model_id, sample_id, first.players, first.baseline, method="and"))
         if [c.label for c in other.candidates_of(other_sample)] != labels:
             raise EngineError(f"models {model_ids[0]!r} and {model_id!r} do not share their input variables")
         bases.append(explain(req, cache, progress, cancel))
+        base_keys.append(_values_key(req, other, other_sample))
     settings = {"alpha": alpha, "pthres": pthres, "qthres": qthres}
-    key = {"what": "shared", "engine": ENGINE_VERSION, "bases": [b.provenance.identity() for b in bases]} | settings
+    key = {"what": "shared", "engine": ENGINE_VERSION, "bases": base_keys} | settings
     keys = [cache_key(key | {"model_index": i}) for i in range(len(bases))]
     found = [cache.get(k) for k in keys]
     if all(r is not None for r in found):
         return found
-    results = joint_results(bases, settings, device, progress, cancel)
+    with cache.slot(progress):
+        results = joint_results(bases, settings, device, progress, cancel)
     for k, r in zip(keys, results):
         cache.put(k, r)
     return results

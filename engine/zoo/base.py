@@ -56,6 +56,7 @@ class ZooModel:
     provenance: dict[str, Any] = field(default_factory=dict)
     batch_size: int = 1024
     default_players: int = 10
+    memory_bytes: int = 0  # its parameters and buffers (what keeping it loaded costs; 0: not measured)
     _predictions: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, init=False, repr=False,
                                                        compare=False)
 
@@ -150,6 +151,11 @@ class ZooModel:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tensors_bytes(tensors: dict[str, torch.Tensor]) -> int:
+    """Bytes held by a state dict's tensors."""
+    return sum(t.numel() * t.element_size() for t in tensors.values())
 
 
 def tensors_sha256(tensors: dict[str, torch.Tensor]) -> str:

@@ -3,10 +3,13 @@ users upload."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 
 @dataclass
@@ -17,6 +20,15 @@ class Sample:
     title: str
     data: Any  # np.ndarray (features or image) or str (text)
     label: int | None = None
+
+
+def sample_digest(sample: Sample) -> str:
+    """SHA-256 of what the model sees of a sample: a text's UTF-8 bytes, or the array's dtype, shape and bytes (so a
+    cache key changes whenever the data behind a sample id does)."""
+    if isinstance(sample.data, str):
+        return hashlib.sha256(sample.data.encode()).hexdigest()
+    array = np.ascontiguousarray(sample.data)
+    return hashlib.sha256(f"{array.dtype}{array.shape}".encode() + array.tobytes()).hexdigest()
 
 
 @dataclass
