@@ -58,15 +58,26 @@ def cmd_models(args) -> None:
                 print(f"    {sample.sample_id:12s} {sample.title}  ({len(labels)} variables)")
 
 
+def _warn(text: str | None) -> None:
+    """A warning line on stderr (nothing for None)."""
+    if text:
+        print(f"warning: {text}", file=sys.stderr)
+
+
 def cmd_explain(args) -> None:
-    from .explain import Request, explain
+    from .cache import ResultCache
+    from .explain import Request, explain, resolved
 
     request = Request(args.model, args.sample, _players(args.players), args.baseline, args.output, args.target,
                       args.method)
     out = _output_file(args.out)  # checked before the work, not after
+    _, model, sample = resolved(request)
+    _warn(model.input_note(sample))
+    cache = ResultCache()
     bar = ProgressBar("explain")
-    result = explain(request, progress=bar)
+    result = explain(request, cache=cache, progress=bar)
     bar.done()
+    _warn(cache.warning)
     if out.suffix == ".npz":
         result.save(out)
     else:
@@ -81,17 +92,21 @@ def cmd_precompute(args) -> None:
     from .explain import Request, explain, explain_shared
     from .zoo import MODEL_PAIRS, get_model
 
+    from .cache import ResultCache
+
     model = get_model(args.model)
     samples = args.samples or [s.sample_id for s in model.samples]
     pair = next((list(p) for p in MODEL_PAIRS if args.model in p), None)
+    cache = ResultCache()
     for number, sample_id in enumerate(samples, start=1):
         bar = ProgressBar(f"{number}/{len(samples)} {sample_id[:16]}")
         for method in args.methods:
-            explain(Request(args.model, sample_id, method=method), progress=bar)
+            explain(Request(args.model, sample_id, method=method), cache=cache, progress=bar)
         if pair is not None and "and-or" in args.methods:  # the shared view: the joint extraction of the pair
-            explain_shared(pair, sample_id, progress=bar)
+            explain_shared(pair, sample_id, cache=cache, progress=bar)
         bar(1.0, "cached")
         bar.done()
+    _warn(cache.warning)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     except EngineError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # entries are written atomically: the cache holds whole results only
+        print("\ninterrupted; the cache keeps every result finished before", file=sys.stderr)
+        return 130
     return 0
 
 

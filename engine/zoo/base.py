@@ -77,6 +77,11 @@ class ZooModel:
     def candidates_of(self, sample: Sample) -> list[Candidate]:
         return self.adapter.candidates(sample)
 
+    def input_note(self, sample: Sample) -> str | None:
+        """What of ``sample`` the model cannot see (a text longer than its window), said in a sentence; else None."""
+        note = getattr(self.adapter, "note", None)
+        return note(sample) if note is not None else None
+
     def sample(self, sample_id: str) -> Sample:
         """A bundled sample, or one the user uploaded for this kind of model (see :mod:`.uploads`)."""
         for s in self.samples:
