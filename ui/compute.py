@@ -1,4 +1,9 @@
-"""The pages' only door to the engine: one shared result cache, progress bars, and errors shown as messages."""
+"""The pages' only door to the engine: one shared result cache, progress bars, and errors shown as messages.
+
+Every computation of the app runs under the server's request time limit (``INTERACTION_EXPLORER_SERVER_MAX_SECONDS``,
+which no link can raise) and in a slot of one server-wide gate (``INTERACTION_EXPLORER_CONCURRENT`` at once); a
+waiting visitor sees their place in line in the progress bar.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,32 @@ from engine.cache import ResultCache
 from engine.errors import EngineError
 from engine.dynamics import Trajectory, trajectory
 from engine.explain import Request, explain, explain_checkpoints, explain_shared
+from engine.gate import Gate
+from engine.limits import SERVER_MAX_SECONDS, request_limit
 from engine.result import InteractionResult
-from engine.zoo import ZooModel, get_model, training_history
+from engine.zoo import ZooModel, get_model, is_user_model, training_history
 
 T = TypeVar("T")
 
 
-@st.cache_resource(show_spinner="Loading the model…")
 def cached_model(model_id: str) -> ZooModel:
+    """The model, loaded once per server: a bundled one for good, a user's own in the engine's bounded LRU."""
+    if is_user_model(model_id):
+        with st.spinner("Loading the model…"):
+            return get_model(model_id)
+    return _bundled_model(model_id)
+
+
+@st.cache_resource(show_spinner="Loading the model…")
+def _bundled_model(model_id: str) -> ZooModel:
     return get_model(model_id)
 
 
 @st.cache_resource
 def shared_cache() -> ResultCache:
-    """One cache for every browser session of this server (thread-safe; results on disk survive restarts)."""
-    return ResultCache()
+    """One cache for every browser session of this server (thread-safe; results on disk survive restarts), with the
+    server-wide gate on concurrent computations."""
+    return ResultCache(gate=Gate())
 
 
 def run_with_progress(label: str, work: Callable[[Callable[[float, str], None]], T]) -> T:
@@ -36,12 +52,15 @@ def run_with_progress(label: str, work: Callable[[Callable[[float, str], None]],
     """
     bar = st.progress(0.0, text=label)
     try:
-        return work(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=f"{label}: {text}"))
+        with request_limit(SERVER_MAX_SECONDS):
+            return work(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=f"{label}: {text}"))
     except EngineError as exc:
         st.error(str(exc), icon=":material/error:")
         st.stop()
     finally:
         bar.empty()
+        if shared_cache().warning:
+            st.warning(f"The result is shown but not kept: {shared_cache().warning}.", icon=":material/warning:")
 
 
 def result_for(request: Request) -> InteractionResult:
