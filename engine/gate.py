@@ -60,8 +60,9 @@ class Gate:
                     ahead = self._line.index(ticket)
                     running = self._running
                 if progress is not None and (ahead > 0 or running >= self.slots):
-                    progress(0.0, f"waiting in line: {ahead + running} computation"
-                                  f"{'s' if ahead + running != 1 else ''} ahead of yours (at most {self.slots} at once)")
+                    before = ahead + running
+                    progress(0.0, f"waiting in line: {before} computation{'s' if before != 1 else ''} ahead of yours "
+                                  f"(at most {self.slots} at once)")
         except BaseException:
             with self._changed:
                 if ticket in self._line:

@@ -124,9 +124,8 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
 
 def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds: float | None = None) -> None:
     """Refuse an AND-OR solve whose estimate (:func:`estimate_solver_seconds`) exceeds ``max_seconds`` (default
-    :func:`time_limit`), or an exact LP far beyond its default size (:func:`engine.and_or.plan`); the message names the time
-    and the largest n that fits
-    (the LP's cost grows ∝ 8^n, a PDHG iteration's ∝ n·2^n)."""
+    :func:`time_limit`), or an exact LP far beyond its default size (:func:`engine.and_or.plan`); the message names
+    the time and the largest n that fits (the LP's cost grows ∝ 8^n, a PDHG iteration's ∝ n·2^n)."""
     max_seconds = time_limit() if max_seconds is None else max_seconds
     rows = np.atleast_2d(np.asarray(u))
     m, n = rows.shape[0], n_players_of(rows.shape[-1])

@@ -111,3 +111,17 @@ def wait_for_app(page, timeout=120_000):
                                                                                           timeout=timeout)
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached",
                                                                                        timeout=timeout)
+
+
+SUM_MODEL = """
+import torch
+FEATURES = ["a", "b", "c"]
+SAMPLES = [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]
+
+def build():
+    net = torch.nn.Linear(3, 2)
+    with torch.no_grad():
+        net.weight.copy_(torch.tensor([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]))
+        net.bias.zero_()
+    return net
+"""  # a py: model file whose log-odds are v(S) = Σ_{i∈S} x_i: only singletons interact

@@ -101,7 +101,8 @@ def sidebar() -> ViewContext:
         if chosen is not None and len(chosen) <= LINK_MAX_PLAYERS:
             st.session_state[players_key] = chosen
         elif chosen is not None:
-            ignored(f"{len(chosen)} players (a link may ask for at most {LINK_MAX_PLAYERS}; choose more in the sidebar)")
+            ignored(f"{len(chosen)} players (a link may ask for at most {LINK_MAX_PLAYERS}; choose more in the "
+                    "sidebar)")
         else:
             ignored(f"players {shown(url_players)} (this sample has variables 0 to {len(options) - 1}, each once)")
     if players_key not in st.session_state:

@@ -4,9 +4,9 @@ The CLI and the Python API load any id (``py:`` files and pickle weights include
 A visitor of the app (a link, or the sidebar's *Your own model* form) gets only:
 
 - ``hf:<hub name>`` of a model already in the local Hugging Face cache, or ``hf:<folder>`` inside an allowed root
-  (the Hugging Face cache, the bundled ``assets/models``, and the folders listed in ``$INTERACTION_EXPLORER_MODEL_ROOTS``,
-  separated by ``:``); anything else gets one message, the same for a file, a folder and nothing at all, so that a
-  link cannot probe the server's files;
+  (the Hugging Face cache, the bundled ``assets/models``, and the folders listed in
+  ``$INTERACTION_EXPLORER_MODEL_ROOTS``, separated by ``:``); anything else gets one message, the same for a file,
+  a folder and nothing at all, so that a link cannot probe the server's files;
 - Python files (``py:``), pickle weights (``hf-pickle:``) and folders anywhere only when the operator sets
   ``INTERACTION_EXPLORER_ALLOW_CODE=1`` (never from a link).
 

@@ -82,7 +82,8 @@ def table_sample(raw: bytes, features: list[str], name: str = "table") -> Sample
     column twice. Anything else is refused with a message that says what is wrong.
     """
     if len(raw) > MAX_TABLE_BYTES:
-        raise EngineError(f"{name} is {len(raw) / 2**20:.1f} MB; upload one row of at most {MAX_TABLE_BYTES // 1024} KB")
+        raise EngineError(f"{name} is {len(raw) / 2**20:.1f} MB; upload one row of at most "
+                          f"{MAX_TABLE_BYTES // 1024} KB")
     try:
         rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))]
     except (UnicodeDecodeError, csv.Error) as exc:

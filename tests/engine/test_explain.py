@@ -3,23 +3,11 @@
 import textwrap
 
 import numpy as np
+from helpers import SUM_MODEL
 
 from engine.cache import ResultCache
 from engine.explain import Request, explain
 from engine.zoo.samples import UPLOADED, Sample
-
-MODEL = """
-import torch
-SAMPLES = [[1.0, 2.0, 3.0]]
-
-def build():
-    net = torch.nn.Linear(3, 2)
-    with torch.no_grad():
-        net.weight.copy_(torch.tensor([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]))
-        net.bias.zero_()
-    return net
-"""
-
 
 def singles(tmp_path, source) -> np.ndarray:
     """I_and of the three singletons, from a fresh cache object on the same folder (another process's view)."""
@@ -29,11 +17,12 @@ def singles(tmp_path, source) -> np.ndarray:
 
 def test_a_py_model_whose_samples_or_code_change_is_recomputed(tmp_path):
     source = tmp_path / "mine.py"
-    source.write_text(MODEL)
+    other_samples = SUM_MODEL.replace("[[1.0, 2.0, 3.0],", "[[4.0, 5.0, 6.0],")
+    source.write_text(SUM_MODEL)
     np.testing.assert_allclose(singles(tmp_path, source), [1.0, 2.0, 3.0], atol=1e-6)
-    source.write_text(MODEL.replace("[[1.0, 2.0, 3.0]]", "[[4.0, 5.0, 6.0]]"))  # same weights, other samples
+    source.write_text(other_samples)  # same weights, other samples
     np.testing.assert_allclose(singles(tmp_path, source), [4.0, 5.0, 6.0], atol=1e-6)
-    source.write_text(MODEL.replace("[[1.0, 2.0, 3.0]]", "[[4.0, 5.0, 6.0]]")
+    source.write_text(other_samples
                       + textwrap.dedent("""
                           _build = build
                           def build():

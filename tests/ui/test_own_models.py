@@ -21,7 +21,7 @@ def test_app_loads_an_own_model_and_reports_bad_folders(bert_folder, tmp_path, m
     at.button(key="own_load").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.session_state["own_error"] is None
-    assert at.session_state["user_models"] == [f"hf:{bert_folder.resolve()}"]  # selected: the browser test checks the URL
+    assert at.session_state["user_models"] == [f"hf:{bert_folder.resolve()}"]  # selected (normalised)
 
 
 def test_a_model_that_ignores_its_players_is_called_out(bert_folder, monkeypatch):

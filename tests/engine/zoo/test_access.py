@@ -45,21 +45,12 @@ def test_a_folder_under_a_listed_root_loads_once_whatever_the_spelling(bert_fold
     LOADED.models.clear()
     models = {id(get_model(s)) for s in spellings}  # the CLI and Python API normalise too
     assert len(models) == 1 and len(LOADED.models) == 1
-    assert canonical_id("hf:someone/tiny-bert/") == "hf:someone/tiny-bert" and canonical_id("digits-cnn") == "digits-cnn"
+    assert canonical_id("hf:someone/tiny-bert/") == "hf:someone/tiny-bert"
+    assert canonical_id("digits-cnn") == "digits-cnn"
 
 
-def test_a_cached_hub_name_resolves_to_its_snapshot_for_a_visitor(bert_folder, tmp_path, monkeypatch):
-    import huggingface_hub.constants
-
-    commit = "0" * 40
-    snapshot = tmp_path / "hub" / "models--someone--tiny-bert" / "snapshots" / commit
-    snapshot.mkdir(parents=True)
-    for file in bert_folder.iterdir():
-        (snapshot / file.name).write_bytes(file.read_bytes())
-    (snapshot.parents[1] / "refs").mkdir()
-    (snapshot.parents[1] / "refs" / "main").write_text(commit)
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
-    assert visitor_model_id("hf:someone/tiny-bert", from_link=True) == f"hf:{snapshot.resolve()}"
+def test_a_cached_hub_name_resolves_to_its_snapshot_for_a_visitor(hub_snapshot):
+    assert visitor_model_id("hf:someone/tiny-bert", from_link=True) == f"hf:{hub_snapshot.resolve()}"
     assert "is available here" in message("hf:someone/other")
 
 
