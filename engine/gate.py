@@ -19,8 +19,9 @@ POLL_SECONDS = 0.5  # how often a waiting caller hears its place in line
 
 
 def default_slots() -> int:
-    """``$INTERACTION_EXPLORER_CONCURRENT``, else half the CPU cores (at least 1)."""
-    return max(1, int(os.environ.get(SLOTS_VARIABLE) or (os.cpu_count() or 2) // 2))
+    """``$INTERACTION_EXPLORER_CONCURRENT``, else half the CPU cores, at least 2 (a solve and a model run share the
+    cores well; the transforms and models use every core themselves)."""
+    return max(1, int(os.environ.get(SLOTS_VARIABLE) or max(2, (os.cpu_count() or 2) // 2)))
 
 
 class Gate:

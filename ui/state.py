@@ -14,7 +14,7 @@ from .compute import cached_model
 from .context import ViewContext
 from .forms import own_model_form, upload_form
 from .url import (
-    LINK_MAX_PLAYERS, ignored, link_notice, parse_players, seed_from_link, shown, shared_params, write_query,
+    ignored, link_max_players, link_notice, parse_players, seed_from_link, shown, shared_params, write_query,
 )
 
 METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
@@ -98,10 +98,10 @@ def sidebar() -> ViewContext:
     url_players = st.session_state.pop("url_players", None)
     if url_players is not None:
         chosen = parse_players(url_players, len(options))
-        if chosen is not None and len(chosen) <= LINK_MAX_PLAYERS:
+        if chosen is not None and len(chosen) <= link_max_players():
             st.session_state[players_key] = chosen
         elif chosen is not None:
-            ignored(f"{len(chosen)} players (a link may ask for at most {LINK_MAX_PLAYERS}; choose more in the "
+            ignored(f"{len(chosen)} players (a link may ask for at most {link_max_players()}; choose more in the "
                     "sidebar)")
         else:
             ignored(f"players {shown(url_players)} (this sample has variables 0 to {len(options) - 1}, each once)")

@@ -32,13 +32,18 @@ FORMULA_MAX = 400  # characters of a formula a link may carry (the playground's 
 PAGE_KEYS = {"dynamics": (DYNAMICS_MODEL, EPOCH), "playground": (EXERCISE, FORMULA)}  # dropped on the other pages
 TOUR = "tour"
 LINK_TEXT_MAX = 2000  # characters of a sentence (or any other value) a link may carry
-LINK_MAX_PLAYERS = int(os.environ.get("INTERACTION_EXPLORER_LINK_MAX_PLAYERS") or 12)  # players a link may ask for
+LINK_PLAYERS_VARIABLE = "INTERACTION_EXPLORER_LINK_MAX_PLAYERS"
 NUMBER_DIGITS = 7  # digits of a player index, interaction index or epoch (2^20 < 10^7)
 
 
 def natural(text: str, digits: int = NUMBER_DIGITS) -> int | None:
     """``text`` as a non-negative integer when it is 1 to ``digits`` ASCII digits (not "²", not 4,301 digits)."""
     return int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None
+
+
+def link_max_players() -> int:
+    """Players a link may ask for: ``$INTERACTION_EXPLORER_LINK_MAX_PLAYERS``, default 12 (2^12 model runs)."""
+    return int(os.environ.get(LINK_PLAYERS_VARIABLE) or 12)
 
 
 def shown(value: str) -> str:

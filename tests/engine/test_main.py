@@ -83,6 +83,13 @@ def test_a_cache_that_cannot_be_written_still_gives_the_result_with_a_warning(tm
     assert len(json.loads(target.read_text())["v"]) == 8
 
 
+def test_a_sentence_longer_than_the_window_is_said(tmp_path):
+    out = cli("explain", "text-minilm-l6", " ".join(["good"] * 200), "--players", "0,1", "--method", "and", "--out",
+              str(tmp_path / "r.json"), cache=tmp_path)
+    assert out.returncode == 0 and "warning: The model reads at most 64 tokens: only the first 62 of the 200 words" \
+        in out.stderr, out.stderr
+
+
 def test_without_home_the_cli_still_explains(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("HOME", "INTERACTION_EXPLORER_CACHE")}
     out = subprocess.run([sys.executable, "-m", "engine", "explain", "tabular-mlp-wide", "row-1", "--players", "0,1",

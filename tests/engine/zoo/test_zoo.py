@@ -104,8 +104,9 @@ def test_a_solve_too_long_for_the_limit_is_refused_before_it_starts(monkeypatch,
     from engine.explain import explain_shared
 
     cache = ResultCache(tmp_path)  # nothing computed before: every solve starts here
-    explain(Request("tabular-mlp-wide", "row-1", method="and"), cache)  # the model's outputs, within the limit
-    monkeypatch.setattr(limits, "MAX_SECONDS", 1e-6)
+    for model_id in ("tabular-mlp-wide", "tabular-mlp-deep"):  # the models' outputs, within the limit
+        explain(Request(model_id, "row-1", method="and"), cache)
+    monkeypatch.setattr(limits, "MAX_SECONDS", 1e-6)  # the limit of evaluations too, read at call time
     with pytest.raises(TooLarge, match=r"10 players needs the exact LP over 1 × 2 × 2\^10 = 2,048 interactions, about "
                                        r"\d+ s on this machine \(limit 0 s\)\. Choose at most \d+ players, or AND"):
         explain(Request("tabular-mlp-wide", "row-1", method="and-or"), cache)
