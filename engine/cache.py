@@ -96,9 +96,12 @@ class ResultCache:
             return None
         try:
             result = InteractionResult.load(path, key)
-            os.utime(path)  # recently used: evicted last
         except Exception:  # a damaged or foreign file, or one evicted meanwhile: recompute and overwrite
             return None
+        try:
+            os.utime(path)  # recently used: evicted last
+        except OSError:  # a read-only cache still serves its entries
+            pass
         self._remember(key, result)
         return result
 

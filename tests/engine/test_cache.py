@@ -108,3 +108,17 @@ def test_the_disk_is_bounded_with_least_recently_used_entries_deleted_first(tmp_
         cache.put(cache_key({"k": k}), sparse_result())
     kept = {p.stem for p in (tmp_path / "c").rglob("*.npz")}
     assert len(kept) == 3 and keys[0] in kept and keys[1] not in kept and keys[2] not in kept
+
+
+def test_a_read_only_cache_still_serves_its_entries(tmp_path, monkeypatch):
+    import os
+
+    from engine.cache import cache_key
+
+    ResultCache(tmp_path).put(cache_key({"k": 6}), sparse_result())
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(os, "utime", read_only)
+    assert ResultCache(tmp_path).get_or_compute({"k": 6}, lambda: None).n == 6
