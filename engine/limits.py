@@ -19,7 +19,7 @@ from .game import Game
 from .masks import all_masks, n_players_of
 
 MAX_SECONDS = float(os.environ.get("INTERACTION_EXPLORER_MAX_SECONDS", 900))
-SERVER_MAX_SECONDS = float(os.environ.get("INTERACTION_EXPLORER_SERVER_MAX_SECONDS", 300))  # one request of the app
+SERVER_MAX_SECONDS = float(os.environ.get("INTERACTION_EXPLORER_SERVER_MAX_SECONDS", 600))  # one request of the app
 _REQUEST_LIMIT: contextvars.ContextVar[float] = contextvars.ContextVar("request_limit", default=math.inf)
 MAX_BATCH_BYTES = 256 * 2**20  # masked inputs of one batch
 ACTIVATION_FACTOR = 64  # a network's activations per sample, as a multiple of its input (generous for MiniLM)
