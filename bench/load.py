@@ -109,7 +109,7 @@ def browsers(url: str, count: int, offset: int) -> list[dict]:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
                 tab = browser.new_page(viewport={"width": 1280, "height": 900})
-                tab.goto(f"{url}/{page}?{query}")
+                tab.goto(f"{url}/{page}?{query}", timeout=300_000)
                 settled(tab, timeout=300_000)
                 results[k] = {"first_chart": time.perf_counter() - start,
                               "errors": [t[:120] for t in tab.locator("[data-testid='stException']").all_inner_texts()]}
