@@ -4,7 +4,7 @@ Starts the app on 127.0.0.1 with an empty cache and then, at the same moment, N 
 Streamlit's own websocket protocol (what a browser tab sends: a rerun with the link's query string and page), each
 opening a different model, sample and page, then a second page (a bounded loop of two views). Then the same with
 B real headless chromium browsers (default 10, Playwright), each on its own link. Prints completions, errors, the
-time to the first chart (median and max), the time to the second view, and the server's memory (RSS) before, at
+time to the first chart or table (median and max), the time to the second view, and the server's memory (RSS) before, at
 the end, and after it idled; the targets of the issue are 30 of 30 complete, no error, max first chart under 20 s
 on 2 cores, memory back under 1.5 GB.
 
@@ -51,7 +51,7 @@ async def session(url: str, i: int, timeout: float) -> dict:
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     query, page = link(i)
-    outcome = {"first_chart": None, "views": 0, "errors": []}
+    outcome = {"first_chart": None, "views": 0, "errors": [], "link": f"{page or 'primitives'}?{query}"}
     start = time.perf_counter()
     async with websockets.connect(url.replace("http", "ws") + "/_stcore/stream", subprotocols=["streamlit"],
                                   max_size=None, open_timeout=60) as ws:
@@ -67,7 +67,7 @@ async def session(url: str, i: int, timeout: float) -> dict:
                 kind = msg.WhichOneof("type")
                 if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     element = msg.delta.new_element.WhichOneof("type")
-                    if element == "plotly_chart" and not charted:
+                    if element in ("plotly_chart", "dataframe") and not charted:  # a chart or a table
                         charted = True
                         if view == 0:
                             outcome["first_chart"] = time.perf_counter() - start
@@ -76,9 +76,11 @@ async def session(url: str, i: int, timeout: float) -> dict:
                     elif element == "exception" or (element == "alert" and msg.delta.new_element.alert.format == 1):
                         body = msg.delta.new_element.exception.message or msg.delta.new_element.alert.body
                         outcome["errors"].append(body[:120])
-                elif kind == "script_finished" and msg.script_finished == 0:  # FINISHED_SUCCESSFULLY
-                    outcome["views"] += 1
-                    break
+                elif kind == "script_finished":
+                    outcome["finished"] = outcome.get("finished", []) + [msg.script_finished]
+                    if msg.script_finished == 0:  # FINISHED_SUCCESSFULLY
+                        outcome["views"] += 1
+                        break
     return outcome
 
 
@@ -134,6 +136,10 @@ def report(label: str, results: list[dict]) -> None:
           + (f"{statistics.median(second):.1f} s |" if second else "– |"))
     for error in errors[:5]:
         print(f"    error: {error}")
+    for r in results:
+        if r.get("first_chart") is None or r.get("views", 2) != 2:
+            print(f"    incomplete: {r.get('link', '')} views {r.get('views')} first chart {r.get('first_chart')} "
+                  f"script ends {r.get('finished')}")
 
 
 def main() -> None:
