@@ -14,6 +14,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch is imported 
 import streamlit as st  # noqa: E402
 
 from ui.bundle import bundle_form, use_bundle  # noqa: E402
+from ui.startup import import_app_modules  # noqa: E402
+
+import_app_modules()  # once per server, before sessions that start together import the same modules in parallel
 from ui.context import publish  # noqa: E402
 from ui.presentation import presentation_mode  # noqa: E402
 from ui.state import sidebar, write_url  # noqa: E402

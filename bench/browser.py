@@ -33,12 +33,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(cache: str) -> tuple[subprocess.Popen, str]:
+def start_app(cache: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """The app on a free port of 127.0.0.1 with ``cache`` as its result cache (and ``env`` added); waits for it."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=os.environ | {"INTERACTION_EXPLORER_CACHE": cache}, stdout=subprocess.DEVNULL,
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=os.environ | {"INTERACTION_EXPLORER_CACHE": cache} | (env or {}), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):

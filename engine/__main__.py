@@ -58,15 +58,26 @@ def cmd_models(args) -> None:
                 print(f"    {sample.sample_id:12s} {sample.title}  ({len(labels)} variables)")
 
 
+def _warn(text: str | None) -> None:
+    """A warning line on stderr (nothing for None)."""
+    if text:
+        print(f"warning: {text}", file=sys.stderr)
+
+
 def cmd_explain(args) -> None:
-    from .explain import Request, explain
+    from .cache import ResultCache
+    from .explain import Request, explain, resolved
 
     request = Request(args.model, args.sample, _players(args.players), args.baseline, args.output, args.target,
                       args.method)
     out = _output_file(args.out)  # checked before the work, not after
+    _, model, sample = resolved(request)
+    _warn(model.input_note(sample))
+    cache = ResultCache()
     bar = ProgressBar("explain")
-    result = explain(request, progress=bar)
+    result = explain(request, cache=cache, progress=bar)
     bar.done()
+    _warn(cache.warning)
     if out.suffix == ".npz":
         result.save(out)
     else:
@@ -93,6 +104,7 @@ def cmd_precompute(args) -> None:
             run_job(job, cache, bar)
         bar(1.0, "cached")
         bar.done()
+    _warn(cache.warning)
 
 
 def _precompute_on_ray(args, cache) -> None:
@@ -272,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     except EngineError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # entries are written atomically: the cache holds whole results only
+        print("\ninterrupted; the cache keeps every result finished before", file=sys.stderr)
+        return 130
     return status or 0
 
 

@@ -20,7 +20,9 @@ from .limits import batch_size_for, check_affordable, check_solver_affordable, w
 from .outputs import OutputSpec
 from .result import InteractionResult, Provenance, SolverReport
 from .zoo import Sample, ZooModel, checkpoint_id, checkpoint_states, free_text_sample, get_model
+from .zoo.access import canonical_id
 from .zoo.base import model_device
+from .zoo.samples import sample_digest
 
 ENGINE_VERSION = "0.3.0"  # 0.3: interior-point LP up to 12 players, joint LP, restarted PDHG; certified gaps
 METHODS = ("and", "and-or")
@@ -70,19 +72,25 @@ def with_defaults(request: Request, model: ZooModel, sample: Sample) -> Request:
 
 
 def resolved(request: Request) -> tuple[Request, ZooModel, Sample]:
-    """The request with defaults filled in (:func:`with_defaults`), the model and the sample."""
+    """The request with defaults filled in (:func:`with_defaults`) and its model id normalised (one spelling per
+    folder or file, :func:`engine.zoo.access.canonical_id`), the model and the sample."""
+    request = replace(request, model_id=canonical_id(request.model_id))
     model = get_model(request.model_id)
     sample = resolve_sample(model, request.sample_id)
     return with_defaults(request, model, sample), model, sample
 
 
-def _values_key(request: Request, model: ZooModel) -> dict:
+def _values_key(request: Request, model: ZooModel, sample: Sample) -> dict:
+    """Everything that determines the model's outputs on the masked samples: the model (id, weights hash and, for a
+    ``py:`` model, its code's hash), the sample (id and data hash), players, baseline, output and target."""
     return {
         "what": "values",
         "engine": ENGINE_VERSION,
         "model": request.model_id,
         "weights": model.weights_hash,
+        "code": model.provenance.get("code_sha256"),
         "sample": request.sample_id,
+        "sample_data": sample_digest(sample),
         "players": list(request.players),
         "baseline": request.baseline,
         "output": request.output,
@@ -132,12 +140,12 @@ def explain(
     """The result for ``request``: AND-only Harsanyi interactions, or the AND-OR decomposition (method "and-or")."""
     request, model, sample = resolved(request)
     cache = cache or ResultCache()
-    values_request = _values_key(request, model)
-    base = cache.get_or_compute(values_request, lambda: _evaluate(request, model, sample, progress, cancel))
+    values_request = _values_key(request, model, sample)
+    base = cache.get_or_compute(values_request, lambda: _evaluate(request, model, sample, progress, cancel), progress)
     if request.method == "and":
         return base
     key, settings = _and_or_key(values_request, request)
-    return cache.get_or_compute(key, lambda: decompose_result(base, settings, device, progress, cancel))
+    return cache.get_or_compute(key, lambda: decompose_result(base, settings, device, progress, cancel), progress)
 
 
 def _and_or_key(values_request: dict, request: Request) -> tuple[dict, dict]:
@@ -149,8 +157,8 @@ def _and_or_key(values_request: dict, request: Request) -> tuple[dict, dict]:
 def request_keys(request: Request) -> list[str]:
     """The cache keys :func:`explain` reads and writes for ``request``: the model's outputs on the 2^n masked
     samples, then (method "and-or") the decomposition built on them. Costs the prediction on the unmasked sample."""
-    request, model, _ = resolved(request)
-    values_request = _values_key(request, model)
+    request, model, sample = resolved(request)
+    values_request = _values_key(request, model, sample)
     if request.method == "and":
         return [cache_key(values_request)]
     return [cache_key(values_request), cache_key(_and_or_key(values_request, request)[0])]
@@ -198,7 +206,8 @@ def explain_shared(
     if all(r is not None for r in found):
         return found
     bases = [explain(req, cache, progress, cancel) for req, _, _ in requests]
-    results = joint_results(bases, settings, device, progress, cancel)
+    with cache.slot(progress):
+        results = joint_results(bases, settings, device, progress, cancel)
     for k, r in zip(keys, results):
         cache.put(k, r)
     return results
@@ -222,8 +231,8 @@ def _shared_requests(model_ids: list[str], sample_id: str, players: tuple[int, .
 
 
 def _joint_keys(requests: list[tuple[Request, ZooModel, Sample]], settings: dict) -> list[str]:
-    """One cache key per model of the joint extraction, from the identities of the models' outputs."""
-    bases = [_provenance(req, model, sample, {}).identity() for req, model, sample in requests]
+    """One cache key per model of the joint extraction, from the keys of the models' outputs."""
+    bases = [_values_key(req, model, sample) for req, model, sample in requests]
     key = {"what": "shared", "engine": ENGINE_VERSION, "bases": bases} | settings
     return [cache_key(key | {"model_index": i}) for i in range(len(requests))]
 

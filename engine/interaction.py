@@ -32,7 +32,7 @@ class Interaction:
     def parse(cls, text: str) -> Interaction:
         """``"AND:17"`` → Interaction("AND", 17); ValueError for anything else."""
         kind, separator, index = str(text).partition(SEPARATOR)
-        if not separator or not index.isdigit() or kind not in KINDS:
+        if not separator or not (index.isascii() and index.isdigit()) or len(index) > 30 or kind not in KINDS:
             raise ValueError(f"not an interaction: {text!r} (expected AND:<index> or OR:<index>)")
         return cls(kind, int(index))  # type: ignore[arg-type]
 

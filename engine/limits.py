@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
 import math
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import numpy as np
@@ -16,6 +19,8 @@ from .game import Game
 from .masks import all_masks, n_players_of
 
 MAX_SECONDS = float(os.environ.get("INTERACTION_EXPLORER_MAX_SECONDS", 900))
+SERVER_MAX_SECONDS = float(os.environ.get("INTERACTION_EXPLORER_SERVER_MAX_SECONDS", 600))  # one request of the app
+_REQUEST_LIMIT: contextvars.ContextVar[float] = contextvars.ContextVar("request_limit", default=math.inf)
 MAX_BATCH_BYTES = 256 * 2**20  # masked inputs of one batch
 ACTIVATION_FACTOR = 64  # a network's activations per sample, as a multiple of its input (generous for MiniLM)
 PROBE = 8
@@ -23,6 +28,22 @@ SOLVER_PROBE = 30  # PDHG iterations timed before a long solve
 PDHG_MIN_ITERATIONS = 2000  # fewer than this in the time limit would leave the first-order solver far from the optimum
 IPM_BYTES_PER_ENTRY = 32  # the interior point's normal matrix, its factor and two int32 index grids, per entry
 IPM_STEPS = 25  # interior-point steps of a typical exact solve (17-22 on the games of bench/solvers.py)
+
+
+def time_limit() -> float:
+    """Seconds one computation may take: MAX_SECONDS, or less inside :func:`request_limit`."""
+    return min(MAX_SECONDS, _REQUEST_LIMIT.get())
+
+
+@contextmanager
+def request_limit(seconds: float) -> Iterator[None]:
+    """Within the block (this thread or task only), computations longer than ``seconds`` are refused; the limit can
+    only be lowered (the app serves every request under SERVER_MAX_SECONDS, which no link can change)."""
+    token = _REQUEST_LIMIT.set(min(seconds, _REQUEST_LIMIT.get()))
+    try:
+        yield
+    finally:
+        _REQUEST_LIMIT.reset(token)
 
 
 def estimate_seconds(game: Game) -> float:
@@ -62,9 +83,10 @@ def input_bytes_per_sample(game: Game) -> int:
     return int(game.units.numel() * game.units.element_size())
 
 
-def check_affordable(game: Game, max_seconds: float = MAX_SECONDS) -> None:
+def check_affordable(game: Game, max_seconds: float | None = None) -> None:
     """Refuse a game whose 2^n forward passes, estimated by :func:`estimate_seconds` at its batch size, would take
-    longer than ``max_seconds`` (the game is not changed)."""
+    longer than ``max_seconds`` (default :func:`time_limit`; the game is not changed)."""
+    max_seconds = time_limit() if max_seconds is None else max_seconds
     seconds = estimate_seconds(game)
     if seconds > max_seconds:
         raise TooLarge(
@@ -102,10 +124,9 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
 
 def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds: float | None = None) -> None:
     """Refuse an AND-OR solve whose estimate (:func:`estimate_solver_seconds`) exceeds ``max_seconds`` (default
-    MAX_SECONDS), or an exact LP far beyond its default size (:func:`engine.and_or.plan`); the message names the time
-    and the largest n that fits
-    (the LP's cost grows ∝ 8^n, a PDHG iteration's ∝ n·2^n)."""
-    max_seconds = MAX_SECONDS if max_seconds is None else max_seconds
+    :func:`time_limit`), or an exact LP far beyond its default size (:func:`engine.and_or.plan`); the message names
+    the time and the largest n that fits (the LP's cost grows ∝ 8^n, a PDHG iteration's ∝ n·2^n)."""
+    max_seconds = time_limit() if max_seconds is None else max_seconds
     rows = np.atleast_2d(np.asarray(u))
     m, n = rows.shape[0], n_players_of(rows.shape[-1])
     chosen = plan(n, m, settings)  # refuses an exact LP far beyond its size
@@ -129,5 +150,6 @@ def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds
 
 
 def within_time_limit(settings: SolverSettings) -> SolverSettings:
-    """The settings with PDHG's time budget capped at MAX_SECONDS (a new object; the argument is not changed)."""
-    return replace(settings, max_seconds=min(settings.max_seconds, MAX_SECONDS))
+    """The settings with PDHG's time budget capped at :func:`time_limit` (a new object; the argument is not
+    changed)."""
+    return replace(settings, max_seconds=min(settings.max_seconds, time_limit()))

@@ -282,8 +282,9 @@ class InteractionResult:
         }
         return json.dumps(data, indent=1)
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the result atomically (temporary file in the same folder, then rename)."""
+    def save(self, path: str | os.PathLike, key: str | None = None) -> None:
+        """Write the result atomically (temporary file in the same folder, then rename); ``key``: the cache key it
+        is stored under, checked by :meth:`load` so that an entry copied under another key is never served."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         arrays = {"v": self.v, "i_and": self.i_and, "i_or": self.i_or}
@@ -291,7 +292,8 @@ class InteractionResult:
             arrays["p"] = np.asarray(self.p)
         if self.q is not None:
             arrays["q"] = np.asarray(self.q)
-        arrays["meta"] = np.frombuffer(json.dumps(self.metadata()).encode(), dtype=np.uint8)
+        meta = self.metadata() | ({"cache_key": key} if key is not None else {})
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -302,11 +304,14 @@ class InteractionResult:
             raise
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> InteractionResult:
+    def load(cls, path: str | os.PathLike, key: str | None = None) -> InteractionResult:
+        """A result written by :meth:`save`; ValueError for another format or (given ``key``) another cache key."""
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             if meta.get("format_version") != FORMAT_VERSION:
                 raise ValueError(f"{path}: unsupported result format {meta.get('format_version')}")
+            if key is not None and meta.get("cache_key") != key:
+                raise ValueError(f"{path}: an entry stored under another key")
             return cls(
                 players=meta["players"],
                 v=data["v"],

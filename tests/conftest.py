@@ -53,3 +53,20 @@ def gpt2_folder(tmp_path_factory):
     GPT2LMHeadModel(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+@pytest.fixture
+def hub_snapshot(bert_folder, tmp_path, monkeypatch):
+    """The tiny BERT as hub model ``someone/tiny-bert`` in a private Hugging Face cache (models--org--name/{refs/main,
+    snapshots/<commit>/files}); returns the snapshot folder."""
+    import huggingface_hub.constants
+
+    commit = "0" * 40
+    snapshot = tmp_path / "hub" / "models--someone--tiny-bert" / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for file in bert_folder.iterdir():
+        (snapshot / file.name).write_bytes(file.read_bytes())
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    return snapshot

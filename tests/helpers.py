@@ -143,3 +143,17 @@ def across_samples(count: int = 3, pair: bool = False) -> list:
         out.append(SampleResults(f"s{s}", f"sample {s}", s % 2, [a, b][: 1 + pair], [a_split, b_split][: 1 + pair],
                                  joint))
     return out
+
+
+SUM_MODEL = """
+import torch
+FEATURES = ["a", "b", "c"]
+SAMPLES = [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]
+
+def build():
+    net = torch.nn.Linear(3, 2)
+    with torch.no_grad():
+        net.weight.copy_(torch.tensor([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]))
+        net.bias.zero_()
+    return net
+"""  # a py: model file whose log-odds are v(S) = Σ_{i∈S} x_i: only singletons interact

@@ -1,4 +1,9 @@
-"""The pages' only door to the engine: one shared result cache, progress bars, and errors shown as messages."""
+"""The pages' only door to the engine: one shared result cache, progress bars, and errors shown as messages.
+
+Every computation of the app runs under the server's request time limit (``INTERACTION_EXPLORER_SERVER_MAX_SECONDS``,
+which no link can raise) and in a slot of one server-wide gate (``INTERACTION_EXPLORER_CONCURRENT`` at once); a
+waiting visitor sees their place in line in the progress bar.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,10 @@ from engine.cache import ResultCache
 from engine.errors import EngineError
 from engine.dynamics import Trajectory, trajectory
 from engine.explain import Request, explain, explain_checkpoints, explain_shared
+from engine.gate import Gate
+from engine.limits import SERVER_MAX_SECONDS, request_limit
 from engine.result import InteractionResult
-from engine.zoo import STAND_INS, ZooModel, get_model, training_history
+from engine.zoo import STAND_INS, ZooModel, get_model, is_user_model, training_history
 
 from .bundle import ACTIVE
 
@@ -22,12 +29,19 @@ T = TypeVar("T")
 
 
 def cached_model(model_id: str) -> ZooModel:
-    """The model, loaded once per server; the stand-in while this session browses a bundle that holds it."""
-    return STAND_INS.get().get(model_id) or _loaded_model(model_id)
+    """The model: the stand-in while this session browses a bundle that holds it, else a bundled one loaded once per
+    server, or a user's own from the engine's bounded LRU."""
+    stand_in = STAND_INS.get().get(model_id)
+    if stand_in is not None:
+        return stand_in
+    if is_user_model(model_id):
+        with st.spinner("Loading the model…"):
+            return get_model(model_id)
+    return _bundled_model(model_id)
 
 
 @st.cache_resource(show_spinner="Loading the model…")
-def _loaded_model(model_id: str) -> ZooModel:
+def _bundled_model(model_id: str) -> ZooModel:
     return get_model(model_id)
 
 
@@ -39,8 +53,9 @@ def shared_cache() -> ResultCache:
 
 @st.cache_resource
 def _server_cache() -> ResultCache:
-    """One cache for every browser session of this server (thread-safe; results on disk survive restarts)."""
-    return ResultCache()
+    """One cache for every browser session of this server (thread-safe; results on disk survive restarts), with the
+    server-wide gate on concurrent computations."""
+    return ResultCache(gate=Gate())
 
 
 def run_with_progress(label: str, work: Callable[[Callable[[float, str], None]], T]) -> T:
@@ -51,12 +66,15 @@ def run_with_progress(label: str, work: Callable[[Callable[[float, str], None]],
     """
     bar = st.progress(0.0, text=label)
     try:
-        return work(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=f"{label}: {text}"))
+        with request_limit(SERVER_MAX_SECONDS):
+            return work(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=f"{label}: {text}"))
     except EngineError as exc:
         st.error(str(exc), icon=":material/error:")
         st.stop()
     finally:
         bar.empty()
+        if shared_cache().warning:
+            st.warning(f"The result is shown but not kept: {shared_cache().warning}.", icon=":material/warning:")
 
 
 def result_for(request: Request) -> InteractionResult:

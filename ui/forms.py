@@ -1,4 +1,8 @@
-"""Sidebar forms that add inputs to the explorer: the user's own model, and an uploaded image or table row."""
+"""Sidebar forms that add inputs to the explorer: the user's own model, and an uploaded image or table row.
+
+A shared server is safe by default: the own-model form loads only what a link may (a model in the local Hugging Face
+cache, or a folder under an allowed root); Python files, pickle weights and any folder only when the operator sets
+``INTERACTION_EXPLORER_ALLOW_CODE=1`` (:mod:`engine.zoo.access`)."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import streamlit as st
 
 from engine.errors import EngineError
 from engine.zoo import ZooModel, user_model_id
+from engine.zoo.access import code_allowed, visitor_model_id
 from engine.zoo.uploads import image_sample, photo_sample, table_sample
 
 from .compute import cached_model
@@ -16,8 +21,8 @@ def _load_own_model() -> None:
     source = st.session_state.get("own_source", "").strip()
     if not source:
         return
-    model_id = user_model_id(source, st.session_state.get("own_pickle", False))
     try:
+        model_id = visitor_model_id(user_model_id(source, code_allowed() and st.session_state.get("own_pickle", False)))
         cached_model(model_id)
     except EngineError as exc:
         st.session_state["own_error"] = str(exc)
@@ -29,16 +34,24 @@ def _load_own_model() -> None:
 
 
 def own_model_form() -> None:
-    """Sidebar form to load a Hugging Face model from a local folder (or the local cache), or file.py:function."""
+    """Sidebar form to load a Hugging Face model from the local cache or an allowed folder; with the operator's
+    ``INTERACTION_EXPLORER_ALLOW_CODE=1`` also any folder, pickle weights, or file.py:function."""
+    hf_help = ("A Hugging Face sequence classifier or causal LM (config.json, safetensors weights and a fast "
+               "tokenizer); nothing is downloaded and no code from the folder runs.")
     with st.sidebar.expander("Your own model"):
-        st.text_input("Folder, cached hub name, or file.py:function", key="own_source",
-                      placeholder="/path/to/model-folder",
-                      help="A Hugging Face sequence classifier or causal LM (config.json, safetensors weights and a "
-                           "fast tokenizer); nothing is downloaded and no code from the folder runs. Or a Python "
-                           "file whose function returns a torch module over feature rows (see the README).")
-        st.checkbox("Allow PyTorch pickle weights (pytorch_model.bin)", key="own_pickle",
-                    help="A pickle file can run code when it is loaded. Weights are loaded with weights_only=True, "
-                         "but allow this only for files you trust.")
+        if code_allowed():
+            st.text_input("Folder, cached hub name, or file.py:function", key="own_source",
+                          placeholder="/path/to/model-folder",
+                          help=hf_help + " Or a Python file whose function returns a torch module over feature rows "
+                                         "(see the README).")
+            st.checkbox("Allow PyTorch pickle weights (pytorch_model.bin)", key="own_pickle",
+                        help="A pickle file can run code when it is loaded. Weights are loaded with "
+                             "weights_only=True, but allow this only for files you trust.")
+        else:
+            st.text_input("Cached hub name, or a folder this server allows", key="own_source",
+                          placeholder="org/model-name",
+                          help=hf_help + " This server loads models from its Hugging Face cache and the folders its "
+                                         "operator allows; Python files are off.")
         st.button("Load model", key="own_load", on_click=_load_own_model)
         if st.session_state.get("own_error"):
             st.error(st.session_state["own_error"], icon=":material/error:")

@@ -8,11 +8,14 @@ from engine.explain import Request, resolve_sample
 from engine.interaction import Interaction
 from engine.outputs import OUTPUT_KINDS
 from engine.zoo import DEFAULT_MODEL, MODEL_TITLES, STAND_INS, ZooModel
+from engine.zoo.samples import UPLOADED
 
 from .compute import cached_model
 from .context import ViewContext
 from .forms import own_model_form, upload_form
-from .url import ignored, link_notice, parse_players, seed_from_link, shared_params, write_query
+from .url import (
+    ignored, link_max_players, link_notice, parse_players, seed_from_link, shown, shared_params, write_query,
+)
 
 METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
 
@@ -29,7 +32,7 @@ def _choose(label: str, options: list, key: str, url_key: str, fmt=str):
     if wanted is not None and wanted in [str(o) for o in options]:
         st.session_state[key] = options[[str(o) for o in options].index(wanted)]
     elif wanted is not None:
-        ignored(f"{url_key} {wanted!r}")
+        ignored(f"{url_key} {shown(wanted)}")
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
     return st.sidebar.selectbox(label, options, key=key, format_func=fmt)
@@ -67,6 +70,20 @@ def _test_index_input(model: ZooModel, sample_key: str) -> None:
                             on_change=jump, help="Any sample of the held-out test split, by its index.")
 
 
+def _linked_upload(model: ZooModel) -> None:
+    """A link to an uploaded sample reopens it while this server still holds it (else the link notice says so)."""
+    wanted = st.session_state.get("url_sample") or ""
+    if not wanted.startswith(f"upload-{model.upload_kind}-"):
+        return
+    uploads = st.session_state.setdefault(f"uploads::{model.upload_kind}", [])
+    found = UPLOADED.get(wanted)
+    if found is None:
+        st.session_state.pop("url_sample")
+        ignored(f"sample {shown(wanted)} (an upload this server no longer holds; upload the file again)")
+    elif wanted not in [u.sample_id for u in uploads]:
+        uploads.append(found)
+
+
 def sidebar() -> ViewContext:
     """Draw the shared controls and return the view context they choose."""
     seed_from_link()
@@ -86,6 +103,7 @@ def sidebar() -> ViewContext:
         if custom.strip():
             sample_ids = [custom.strip()] + sample_ids
             titles[custom.strip()] = f"your text: {custom.strip()[:40]}"
+    _linked_upload(model)
     for upload in st.session_state.get(f"uploads::{model.upload_kind}", []):
         sample_ids.insert(0, upload.sample_id)
         titles[upload.sample_id] = upload.title
@@ -100,6 +118,8 @@ def sidebar() -> ViewContext:
     else:
         upload_form(model, sample_key)
     sample = resolve_sample(model, sample_id)
+    if note := model.input_note(sample):
+        st.sidebar.info(note, icon=":material/content_cut:")
     candidates = model.candidates_of(sample)
     options = list(range(len(candidates)))
     default = model.default_player_ids(sample)
@@ -107,10 +127,13 @@ def sidebar() -> ViewContext:
     url_players = st.session_state.pop("url_players", None)
     if url_players is not None:
         chosen = parse_players(url_players, len(options))
-        if chosen is not None:
+        if chosen is not None and len(chosen) <= link_max_players():
             st.session_state[players_key] = chosen
+        elif chosen is not None:
+            ignored(f"{len(chosen)} players (a link may ask for at most {link_max_players()}; choose more in the "
+                    "sidebar)")
         else:
-            ignored(f"players {url_players!r} (this sample has variables 0 to {len(options) - 1})")
+            ignored(f"players {shown(url_players)} (this sample has variables 0 to {len(options) - 1}, each once)")
     if players_key not in st.session_state:
         st.session_state[players_key] = default
     players = st.sidebar.multiselect(

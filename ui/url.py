@@ -6,19 +6,27 @@ dynamics view only its own controls (``dyn_model``, ``epoch``), on the across-sa
 ``n`` as numbers, ``pair=1``), on the playground only its game (``exercise`` as
 ``t3``, or ``formula`` as the formula's text), and on any view ``tour=1``, which starts the guided tour and is taken
 off the URL once read. Links are built with URL encoding, so a sentence used as a sample survives the round trip.
+
+Every value a link carries is checked before it is used; one that does not fit (a model outside the allowed roots,
+``focus=AND:²``, a 4,301-digit number, more players than a link may ask for, a text longer than LINK_TEXT_MAX)
+becomes a notice in the sidebar and the default is shown. A link can name only ``hf:`` models inside the allowed
+roots (:func:`engine.zoo.access.visitor_model_id`), never a Python file or pickle weights.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 from urllib.parse import quote, urlencode
 
 import streamlit as st
 
+from engine.errors import EngineError
 from engine.explain import Request
 from engine.interaction import Interaction
-from engine.zoo import HF_PREFIX, MODEL_TITLES
+from engine.zoo import MODEL_TITLES, is_user_model
+from engine.zoo.access import visitor_model_id
 
 SHARED_KEYS = ("model", "sample", "players", "baseline", "output", "method", "focus", "present")
 DYNAMICS_MODEL, EPOCH = "dyn_model", "epoch"
@@ -28,6 +36,24 @@ FORMULA_MAX = 400  # characters of a formula a link may carry (the playground's 
 # dropped on the other pages
 PAGE_KEYS = {"dynamics": (DYNAMICS_MODEL, EPOCH), "playground": (EXERCISE, FORMULA), "across": ACROSS_KEYS}
 TOUR = "tour"
+LINK_TEXT_MAX = 2000  # characters of a sentence (or any other value) a link may carry
+LINK_PLAYERS_VARIABLE = "INTERACTION_EXPLORER_LINK_MAX_PLAYERS"
+NUMBER_DIGITS = 7  # digits of a player index, interaction index or epoch (2^20 < 10^7)
+
+
+def natural(text: str, digits: int = NUMBER_DIGITS) -> int | None:
+    """``text`` as a non-negative integer when it is 1 to ``digits`` ASCII digits (not "²", not 4,301 digits)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None
+
+
+def link_max_players() -> int:
+    """Players a link may ask for: ``$INTERACTION_EXPLORER_LINK_MAX_PLAYERS``, default 12 (2^12 model runs)."""
+    return int(os.environ.get(LINK_PLAYERS_VARIABLE) or 12)
+
+
+def shown(value: str) -> str:
+    """A link's value as a notice quotes it: repr, cut to 60 characters."""
+    return repr(value[:60] + ("…" if len(value) > 60 else ""))
 
 
 def seed_from_link() -> None:
@@ -36,17 +62,29 @@ def seed_from_link() -> None:
         return
     st.session_state["_seeded"] = True
     params = st.query_params
-    if params.get("model") in MODEL_TITLES:
-        st.session_state["model"] = params["model"]
-    elif str(params.get("model", "")).startswith(HF_PREFIX):  # safetensors only; pickle and .py never from a link
-        st.session_state["user_models"] = [params["model"]]
-        st.session_state["model"] = params["model"]
-    elif "model" in params:
-        ignored(f"model {params['model']!r}" + (" (a link never runs a Python file or unpickles weights)"
-                                                 if ":" in params["model"] else ""))
-    for key in ("sample", "players", "baseline", "output", "method", "focus"):
-        if key in params:
+    model = params.get("model")
+    if model in MODEL_TITLES:
+        st.session_state["model"] = model
+    elif model is not None and is_user_model(model):  # hf: inside the allowed roots; pickle and .py never
+        try:
+            st.session_state["model"] = visitor_model_id(model, from_link=True)
+            st.session_state["user_models"] = [st.session_state["model"]]
+        except EngineError as exc:
+            ignored(f"model {shown(model)} ({exc})")
+    elif model is not None:
+        ignored(f"model {shown(model)}")
+    for key in ("sample", "players", "baseline", "output", "method"):
+        if key in params and len(params[key]) <= LINK_TEXT_MAX:
             st.session_state[f"url_{key}"] = params[key]
+        elif key in params:
+            ignored(f"{key} {shown(params[key])} (longer than {LINK_TEXT_MAX:,} characters)")
+    if "focus" in params:
+        focus = params["focus"]
+        kind, _, index = focus.partition(":")
+        if kind in ("AND", "OR") and natural(index) is not None:
+            st.session_state["url_focus"] = focus
+        else:
+            ignored(f"focus {shown(focus)} (an interaction is written AND:<index> or OR:<index>)")
     st.session_state["present"] = params.get("present") == "1"
 
 
@@ -69,9 +107,11 @@ def players_param(players: tuple[int, ...] | list[int] | None) -> str:
 
 
 def parse_players(text: str, count: int) -> list[int] | None:
-    """``"0,1,5"`` as candidate indices when every one is a number below ``count``, else None."""
-    tokens = [p for p in text.split(",") if p != ""]
-    return [int(p) for p in tokens] if all(p.isdigit() and int(p) < count for p in tokens) else None
+    """``"0,1,5"`` as distinct candidate indices when every one is a number below ``count``, else None."""
+    numbers = [natural(p.strip()) for p in text.split(",") if p.strip() != ""]
+    if any(n is None or n >= count for n in numbers) or len(set(numbers)) != len(numbers):
+        return None
+    return numbers
 
 
 def shared_params(request: Request, focus: Interaction | None, presentation: bool) -> dict[str, str]:
@@ -101,8 +141,7 @@ def share_link(base: str, params: dict[str, str]) -> str:
 
 def dynamics_link() -> tuple[str | None, int | None]:
     """The checkpoint model and epoch a link to the dynamics view names (None where it names none or no number)."""
-    epoch = st.query_params.get(EPOCH, "")
-    return st.query_params.get(DYNAMICS_MODEL), int(epoch) if epoch.isdigit() else None
+    return st.query_params.get(DYNAMICS_MODEL), natural(st.query_params.get(EPOCH, ""))
 
 
 def write_dynamics(model_id: str, epoch: int) -> None:

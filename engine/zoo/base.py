@@ -60,6 +60,7 @@ class ZooModel:
     batch_size: int = 1024
     default_players: int = 10
     test_split: TestSplit | None = None
+    memory_bytes: int = 0  # its parameters and buffers (what keeping it loaded costs; 0: not measured)
     _predictions: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, init=False, repr=False,
                                                        compare=False)
 
@@ -85,6 +86,11 @@ class ZooModel:
 
     def candidates_of(self, sample: Sample) -> list[Candidate]:
         return self.adapter.candidates(sample)
+
+    def input_note(self, sample: Sample) -> str | None:
+        """What of ``sample`` the model cannot see (a text longer than its window), said in a sentence; else None."""
+        note = getattr(self.adapter, "note", None)
+        return note(sample) if note is not None else None
 
     def sample(self, sample_id: str) -> Sample:
         """A bundled sample, or one the user uploaded for this kind of model (see :mod:`.uploads`)."""
@@ -177,6 +183,11 @@ class ZooModel:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tensors_bytes(tensors: dict[str, torch.Tensor]) -> int:
+    """Bytes held by a state dict's tensors."""
+    return sum(t.numel() * t.element_size() for t in tensors.values())
 
 
 def tensors_sha256(tensors: dict[str, torch.Tensor]) -> str:

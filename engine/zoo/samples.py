@@ -3,12 +3,15 @@ users upload."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 
 @dataclass
@@ -19,6 +22,15 @@ class Sample:
     title: str
     data: Any  # np.ndarray (features or digit), engine.zoo.photo.Photo, or str (text)
     label: int | None = None
+
+
+def sample_digest(sample: Sample) -> str:
+    """SHA-256 of what the model sees of a sample: a text's UTF-8 bytes, or the array's dtype, shape and bytes (so a
+    cache key changes whenever the data behind a sample id does)."""
+    if isinstance(sample.data, str):
+        return hashlib.sha256(sample.data.encode()).hexdigest()
+    array = np.ascontiguousarray(sample.data)
+    return hashlib.sha256(f"{array.dtype}{array.shape}".encode() + array.tobytes()).hexdigest()
 
 
 @dataclass

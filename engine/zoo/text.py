@@ -63,6 +63,18 @@ def word_candidates(tokenizer, text: str) -> tuple[torch.Tensor, list[Candidate]
     return ids, candidates
 
 
+def window_note(tokenizer, text: str) -> str | None:
+    """What a sentence longer than the model's window of MAX_TOKENS tokens loses: "the model reads … the first k of
+    its w words"; None when it fits."""
+    full = tokenizer(text, truncation=False, add_special_tokens=True)
+    if len(full["input_ids"]) <= MAX_TOKENS:
+        return None
+    words = len({w for w in full.word_ids() if w is not None})
+    used = len(word_candidates(tokenizer, text)[1])
+    return (f"The model reads at most {MAX_TOKENS} tokens: only the first {used} of the {words} words of this text "
+            f"are used (its first {MAX_TOKENS - 2} tokens of {len(full['input_ids']) - 2}); the rest is cut off.")
+
+
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -157,6 +169,10 @@ class Words:
 
     def candidates(self, sample: Sample) -> list[Candidate]:
         return word_candidates(self.encoder.tokenizer, str(sample.data))[1]
+
+    def note(self, sample: Sample) -> str | None:
+        """How much of a text longer than the model's window is used (:func:`window_note`)."""
+        return window_note(self.encoder.tokenizer, str(sample.data))
 
 
 def word_model(model_id: str, title: str, encoder: SentenceEncoder, forward, class_names: list[str],

@@ -4,7 +4,11 @@ Ids: ``hf:<folder or hub name>`` loads safetensors weights only; ``hf-pickle:<..
 weights (``pytorch_model.bin``), loaded by transformers with ``torch.load(weights_only=True)`` — an explicit opt-in,
 because a pickle from an untrusted source can run code on the machine that unpickles it. Nothing is downloaded: a
 hub name must already be in the local Hugging Face cache. ``trust_remote_code`` stays off, so no code from a model
-folder runs. ``py:<file.py>:<function>`` runs the user's own Python file (never taken from a shared link).
+folder runs. ``py:<file.py>:<function>`` runs the user's own Python file (never taken from a shared link; what a
+visitor of the app may load is decided in :mod:`.access`). Ids are normalised before a model is loaded, and loaded
+models are kept in a small LRU bounded by count and by their parameters' bytes (``$INTERACTION_EXPLORER_USER_MODELS``,
+default 4, and ``$INTERACTION_EXPLORER_USER_MODELS_MB``, default 2048); a ``py:`` model is reloaded when its file
+changes, and its code's hash goes into every cache key.
 
 Hugging Face models are text models: players are words (all their sub-tokens), masked at the embedding level with
 the attention mask kept, like the bundled ones. A sequence classifier explains the target class; a causal LM
@@ -13,9 +17,13 @@ explains the target next token at the last position (log-odds over the vocabular
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from functools import lru_cache
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +31,12 @@ import torch
 
 from ..errors import EngineError
 from ..limits import available_memory
-from .base import ZooModel, device_of, model_device, placed, tensors_sha256
+from .access import HF_PICKLE_PREFIX, HF_PREFIX, PY_PREFIX, canonical_id
+from .base import ZooModel, device_of, model_device, placed, tensors_bytes, tensors_sha256
 from .adapters import FeatureRow
 from .samples import Sample
 from .text import SentenceEncoder, word_model
 
-HF_PREFIX, HF_PICKLE_PREFIX, PY_PREFIX = "hf:", "hf-pickle:", "py:"
 MEMORY_HEADROOM = 1.5  # parameters plus activations of a batch, roughly
 
 
@@ -44,13 +52,47 @@ def user_model_id(source: str, allow_pickle: bool = False) -> str:
     return (HF_PICKLE_PREFIX if allow_pickle else HF_PREFIX) + source
 
 
-@lru_cache(maxsize=4)
+class LoadedModels:
+    """Loaded user models by (normalised id, code hash), least recently used first out, at most ``max_models`` of
+    them and ``max_bytes`` of parameters (the newest is always kept); loads one model at a time (thread-safe)."""
+
+    def __init__(self, max_models: int, max_bytes: int) -> None:
+        self.max_models, self.max_bytes = max_models, max_bytes
+        self.models: OrderedDict[tuple[str, str | None], ZooModel] = OrderedDict()
+        self._lock = threading.RLock()
+
+    def get(self, key: tuple[str, str | None], load: Callable[[], ZooModel]) -> ZooModel:
+        with self._lock:
+            if key not in self.models:
+                self.models[key] = load()
+            self.models.move_to_end(key)
+            while len(self.models) > 1 and (len(self.models) > self.max_models or self.held() > self.max_bytes):
+                self.models.popitem(last=False)
+            return self.models[key]
+
+    def held(self) -> int:
+        return sum(model.memory_bytes for model in self.models.values())
+
+
+LOADED = LoadedModels(int(os.environ.get("INTERACTION_EXPLORER_USER_MODELS") or 4),
+                      int(float(os.environ.get("INTERACTION_EXPLORER_USER_MODELS_MB") or 2048) * 2**20))
+
+
 def load_user_model(model_id: str) -> ZooModel:
-    """The model behind a user id (see the module docstring)."""
+    """The model behind a user id (see the module docstring), loaded once per normalised id and code version."""
+    model_id = canonical_id(model_id)
     if model_id.startswith(PY_PREFIX):
-        return python_model(model_id)
+        return LOADED.get((model_id, code_sha256(model_id)), lambda: python_model(model_id))
     allow_pickle = model_id.startswith(HF_PICKLE_PREFIX)
-    return hf_model(model_id.split(":", 1)[1], allow_pickle=allow_pickle, model_id=model_id)
+    return LOADED.get((model_id, None), lambda: hf_model(model_id.split(":", 1)[1], allow_pickle, model_id))
+
+
+def code_sha256(model_id: str) -> str | None:
+    """SHA-256 of a ``py:`` model's file (None when it cannot be read; loading then says why)."""
+    try:
+        return hashlib.sha256(Path(model_id[len(PY_PREFIX):].rpartition(":")[0]).read_bytes()).hexdigest()
+    except (OSError, ValueError):
+        return None
 
 
 def resolve_folder(source: str) -> Path:
@@ -133,7 +175,8 @@ def _text_model(model_id: str, folder: Path, tokenizer, model, kind: str) -> Zoo
     title = f"Your model · {folder.name} ({'classifier' if kind == 'classifier' else 'next token'})"
     provenance = {"folder": str(folder), "architecture": model.config.architectures, "kind": kind,
                   "output": "target class" if kind == "classifier" else "next token at the last position"}
-    return word_model(model_id, title, encoder, forward, [str(label) for label in labels], provenance, 64)
+    built = word_model(model_id, title, encoder, forward, [str(label) for label in labels], provenance, 64)
+    return replace(built, memory_bytes=tensors_bytes(model.state_dict()))
 
 
 def config_labels(config) -> list[str]:
@@ -165,12 +208,14 @@ def python_model(model_id: str) -> ZooModel:
         raise EngineError(f"{path} defines no function {function!r}") from None
     except Exception as exc:  # noqa: BLE001 - the user's code may raise anything
         raise EngineError(f"{path}:{function} failed: {type(exc).__name__}: {exc}") from None
+    code = {"code_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     if isinstance(built, ZooModel):
-        return built
+        return replace(built, provenance=built.provenance | code)
     if not isinstance(built, torch.nn.Module):
         raise EngineError(f"{path}:{function} must return a torch.nn.Module or an engine ZooModel, "
                           f"not {type(built).__name__}")
-    return _module_as_tabular(model_id, path, placed(built), module)
+    tabular = _module_as_tabular(model_id, path, placed(built), module)
+    return replace(tabular, provenance=tabular.provenance | code, memory_bytes=tensors_bytes(built.state_dict()))
 
 
 def _module_as_tabular(model_id: str, path: Path, net: torch.nn.Module, module) -> ZooModel:

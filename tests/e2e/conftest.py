@@ -30,7 +30,8 @@ def app_url(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: apt-get install -y chromium (make test does it)")
     port = free_port()
-    env = os.environ | {"INTERACTION_EXPLORER_CACHE": str(tmp_path_factory.mktemp("cache"))}
+    env = os.environ | {"INTERACTION_EXPLORER_CACHE": str(tmp_path_factory.mktemp("cache")),
+                        "INTERACTION_EXPLORER_MODEL_ROOTS": str(tmp_path_factory.getbasetemp())}  # the tiny models
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",

@@ -119,3 +119,60 @@ def test_a_cancelled_across_writes_the_partial_aggregate_and_exits_130(tmp_path,
     target = tmp_path / "partial.json"
     assert cli_main.main(["across", "tabular-mlp-wide", "--samples", "2", "--json", str(target)]) == 130
     assert json.loads(target.read_text())["partial"] is True
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_result_with_a_warning(tmp_path):
+    """Issue #14: a read-only cache folder (here a file where the folder should be: root ignores permissions)."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    target = tmp_path / "r.json"
+    out = cli("explain", "tabular-mlp-wide", "row-1", "--players", "0,1,2", "--method", "and", "--out", str(target),
+              cache=blocked)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert "warning: results cannot be kept in the cache folder" in out.stderr
+    assert len(json.loads(target.read_text())["v"]) == 8
+
+
+def test_a_sentence_longer_than_the_window_is_said(tmp_path):
+    out = cli("explain", "text-minilm-l6", " ".join(["good"] * 200), "--players", "0,1", "--method", "and", "--out",
+              str(tmp_path / "r.json"), cache=tmp_path)
+    assert out.returncode == 0 and "warning: The model reads at most 64 tokens: only the first 62 of the 200 words" \
+        in out.stderr, out.stderr
+
+
+def test_without_home_the_cli_still_explains(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "INTERACTION_EXPLORER_CACHE")}
+    out = subprocess.run([sys.executable, "-m", "engine", "explain", "tabular-mlp-wide", "row-1", "--players", "0,1",
+                          "--method", "and", "--out", str(tmp_path / "r.json")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300, env=env)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+
+
+def test_ctrl_c_ends_with_one_line_and_leaves_a_valid_cache(tmp_path):
+    import signal
+    import threading
+
+    from engine.result import InteractionResult
+
+    env = os.environ | {"INTERACTION_EXPLORER_CACHE": str(tmp_path)}
+    process = subprocess.Popen([sys.executable, "-m", "engine", "explain", "text-minilm-l6", "a long sentence that "
+                                "is not short at all but rather long and slow to explain", "--players",
+                                ",".join(map(str, range(13))), "--method", "and", "--out", str(tmp_path / "r.json")],
+                               cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env)
+    started, chunks = threading.Event(), []
+
+    def read() -> None:
+        while byte := process.stderr.read(1):
+            chunks.append(byte)
+            if b"masked" in b"".join(chunks[-40:]):
+                started.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert started.wait(240), b"".join(chunks).decode()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(60) == 130
+    stderr = b"".join(chunks).decode()
+    assert "Traceback" not in stderr and stderr.rstrip().splitlines()[-1].startswith("interrupted")
+    assert not list(tmp_path.rglob("*.tmp"))
+    for entry in tmp_path.rglob("*.npz"):  # whatever was finished loads
+        InteractionResult.load(entry)

@@ -97,6 +97,7 @@ def test_a_pdhg_solve_shows_its_convergence_and_its_certified_gap(monkeypatch):
     from engine import limits
 
     monkeypatch.setattr(limits, "MAX_SECONDS", 10.0)
+    monkeypatch.setenv("INTERACTION_EXPLORER_LINK_MAX_PLAYERS", str(LP_MAX_PLAYERS + 1))  # the operator allows it
     monkeypatch.setattr(limits, "PDHG_MIN_ITERATIONS", 100)  # the solve must fit 100 iterations in the limit
     at = run("pages/sparsity.py", players=",".join(map(str, range(LP_MAX_PLAYERS + 1))))
     curve = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Convergence of the AND-OR solve")

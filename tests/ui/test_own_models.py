@@ -7,12 +7,13 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-def test_app_loads_an_own_model_and_reports_bad_folders(bert_folder, tmp_path):
+def test_app_loads_an_own_model_and_reports_bad_folders(bert_folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("INTERACTION_EXPLORER_MODEL_ROOTS", str(bert_folder.parent))  # the operator allows it
     at = AppTest.from_file(APP, default_timeout=240)
     at.run()
     at.text_input(key="own_source").input(str(tmp_path / "nowhere"))
     at.button(key="own_load").click().run()
-    assert not at.exception and "neither a folder" in at.session_state["own_error"]  # shown in the sidebar form
+    assert not at.exception and "is available here" in at.session_state["own_error"]  # shown in the sidebar form
     assert at.query_params["model"] == "digits-cnn"
     at = AppTest.from_file(APP, default_timeout=240)  # a fresh session
     at.run()
@@ -20,10 +21,11 @@ def test_app_loads_an_own_model_and_reports_bad_folders(bert_folder, tmp_path):
     at.button(key="own_load").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.session_state["own_error"] is None
-    assert at.session_state["user_models"] == [f"hf:{bert_folder}"]  # selected: the browser test checks the URL
+    assert at.session_state["user_models"] == [f"hf:{bert_folder.resolve()}"]  # selected (normalised)
 
 
-def test_a_model_that_ignores_its_players_is_called_out(bert_folder):
+def test_a_model_that_ignores_its_players_is_called_out(bert_folder, monkeypatch):
+    monkeypatch.setenv("INTERACTION_EXPLORER_MODEL_ROOTS", str(bert_folder.parent))
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params.update({"model": f"hf:{bert_folder}", "method": "and"})
     at.run()

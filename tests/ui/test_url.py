@@ -13,7 +13,7 @@ def test_players_round_trip_and_bad_values_are_refused():
 
 
 def test_a_link_with_a_sentence_as_sample_round_trips():
-    request = Request("text-minilm-l6", "Not bad & truly #1? 50% off", (0, 2), "[MASK]", "log-odds", None, "and")
+    request = Request("text-minilm-l6", "Not bad & truly #1? 50% + off", (0, 2), "[MASK]", "log-odds", None, "and")
     params = shared_params(request, Interaction("OR", 5), presentation=True)
     link = share_link("http://host/sparsity", params)
     parsed = {k: v[0] for k, v in parse_qs(urlsplit(link).query, keep_blank_values=True).items()}

@@ -73,3 +73,56 @@ def test_bad_csv_rows_name_what_is_wrong():
         table_sample((",".join(FEATURES) + "\n" + ",".join(["x"] * len(FEATURES))).encode(), FEATURES)
     with pytest.raises(EngineError, match="no row"):
         table_sample((",".join(FEATURES) + "\n").encode(), FEATURES)
+
+
+def test_a_headerless_row_is_read_as_its_numbers():
+    """Issue #14: pandas took a line of equal numbers for a header and renamed its duplicate cells 0, 0.1, …, 0.9."""
+    zeros = table_sample(",".join(["0"] * len(FEATURES)).encode(), FEATURES, "zeros.csv")
+    np.testing.assert_array_equal(zeros.data, np.zeros(len(FEATURES)))
+    tenths = table_sample(",".join(["0.1"] * len(FEATURES)).encode(), FEATURES, "tenths.csv")
+    np.testing.assert_array_equal(tenths.data, np.full(len(FEATURES), 0.1, dtype=np.float32))
+    with pytest.raises(EngineError, match="one line of 10 numbers"):
+        table_sample(b"1,2,3\n", FEATURES)
+    with pytest.raises(EngineError, match="2 line"):
+        table_sample(("0," * 9 + "0\n") .encode() * 2, FEATURES)
+
+
+@pytest.mark.parametrize("value, message", [("1e39", "32-bit float"), ("-1e400", "32-bit float"), ("1e-50", "32-bit"),
+                                            ("nan", "not numbers"), ("inf", "not numbers"), ("1_000", "not numbers"),
+                                            ("0x10", "not numbers")])
+def test_values_that_a_float32_cannot_hold_or_that_are_not_plain_numbers_are_refused(value, message):
+    row = ",".join(FEATURES) + "\n" + ",".join([value] + ["1"] * (len(FEATURES) - 1))
+    with pytest.raises(EngineError, match=message) as refused:
+        table_sample(row.encode(), FEATURES, "row.csv")
+    assert FEATURES[0] in str(refused.value)
+
+
+def test_a_header_that_names_a_column_twice_or_several_rows_are_refused():
+    with pytest.raises(EngineError, match=f"named twice: {FEATURES[0]}"):
+        table_sample((",".join(FEATURES + [FEATURES[0]]) + "\n" + ",".join(["1"] * 11)).encode(), FEATURES)
+    with pytest.raises(EngineError, match="2 rows of values"):
+        table_sample((",".join(FEATURES) + "\n" + (",".join(["1"] * 10) + "\n") * 2).encode(), FEATURES)
+    with pytest.raises(EngineError, match="9 values for 10 columns"):
+        table_sample((",".join(FEATURES) + "\n" + ",".join(["1"] * 9)).encode(), FEATURES)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` × ``height`` pixels (a decompression bomb's header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + \
+        chunk(b"IEND", b"")
+
+
+def test_a_picture_too_large_is_refused_from_its_header_before_decoding():
+    with pytest.raises(EngineError, match="bomb.png claims hundreds of megapixels; upload a picture of at most 16"):
+        image_sample(png_claiming(20_000, 20_000), "bomb.png")  # 400 megapixels in a few bytes
+    with pytest.raises(EngineError, match="5,000 × 4,000 pixels; upload a picture of at most 16 megapixels"):
+        image_sample(png_claiming(5_000, 4_000), "large.png")
+    with pytest.raises(EngineError, match="at most 10 MB"):
+        image_sample(b"\0" * (10 * 2**20 + 1), "huge.png")

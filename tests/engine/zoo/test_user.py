@@ -11,7 +11,7 @@ from engine.cache import ResultCache
 from engine.errors import EngineError
 from engine.explain import Request, explain
 from engine.zoo import get_model
-from helpers import SENTENCE
+from helpers import SENTENCE, SUM_MODEL
 
 
 def direct_log_odds(logits: torch.Tensor, target: int) -> float:
@@ -84,18 +84,7 @@ def test_clear_errors_for_folders_that_are_not_usable_models(bert_folder, tmp_pa
 
 def test_python_file_with_a_module_over_features(tmp_path):
     source = tmp_path / "mine.py"
-    source.write_text(textwrap.dedent("""
-        import torch
-        FEATURES = ["a", "b", "c"]
-        SAMPLES = [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]
-
-        def build():
-            net = torch.nn.Linear(3, 2)
-            with torch.no_grad():
-                net.weight.copy_(torch.tensor([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]))
-                net.bias.zero_()
-            return net
-
+    source.write_text(SUM_MODEL + textwrap.dedent("""
         def broken():
             raise ValueError("no weights here")
     """))
@@ -112,18 +101,8 @@ def test_python_file_with_a_module_over_features(tmp_path):
         get_model("py:not-a-python-file")
 
 
-def test_a_hub_name_loads_from_the_local_cache_only(bert_folder, tmp_path, monkeypatch):
-    """The Hugging Face cache layout: models--org--name/{refs/main, snapshots/<commit>/files}; nothing downloads."""
-    import huggingface_hub.constants
-
-    commit = "0" * 40
-    snapshot = tmp_path / "hub" / "models--someone--tiny-bert" / "snapshots" / commit
-    snapshot.mkdir(parents=True)
-    for file in bert_folder.iterdir():
-        (snapshot / file.name).write_bytes(file.read_bytes())
-    (snapshot.parents[1] / "refs").mkdir()
-    (snapshot.parents[1] / "refs" / "main").write_text(commit)
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
-    assert get_model("hf:someone/tiny-bert").provenance["folder"] == str(snapshot)
+def test_a_hub_name_loads_from_the_local_cache_only(hub_snapshot):
+    """Nothing downloads: a hub name is looked up in the local Hugging Face cache only."""
+    assert get_model("hf:someone/tiny-bert").provenance["folder"] == str(hub_snapshot)
     with pytest.raises(EngineError, match="nothing is downloaded"):
         get_model("hf:someone/not-cached")

@@ -160,8 +160,9 @@ def test_a_solve_too_long_for_the_limit_is_refused_before_it_starts(monkeypatch,
     from engine.explain import explain_shared
 
     cache = ResultCache(tmp_path)  # nothing computed before: every solve starts here
-    explain(Request("tabular-mlp-wide", "row-1", method="and"), cache)  # the model's outputs, within the limit
-    monkeypatch.setattr(limits, "MAX_SECONDS", 1e-6)
+    for model_id in ("tabular-mlp-wide", "tabular-mlp-deep"):  # the models' outputs, within the limit
+        explain(Request(model_id, "row-1", method="and"), cache)
+    monkeypatch.setattr(limits, "MAX_SECONDS", 1e-6)  # the limit of evaluations too, read at call time
     with pytest.raises(TooLarge, match=r"10 players needs the exact LP over 1 × 2 × 2\^10 = 2,048 interactions, about "
                                        r"\d+ s on this machine \(limit 0 s\)\. Choose at most \d+ players, or AND"):
         explain(Request("tabular-mlp-wide", "row-1", method="and-or"), cache)
@@ -248,3 +249,18 @@ def test_both_text_models_share_words_and_explain_every_sentence():
         assert [c.label for c in small.candidates_of(sample)] == [c.label for c in large.candidates_of(sample)]
         assert abs(small.predict(sample).sum() - 1) < 1e-6
     assert "ONNX" in small.provenance["weights"]
+
+
+def test_a_text_longer_than_the_window_says_how_much_of_it_is_used():
+    """Issue #14: a 200-word sentence silently became its first 64 tokens."""
+    from engine.zoo import free_text_sample
+    from engine.zoo.text import MAX_TOKENS
+
+    model = get_model("text-minilm-l6")
+    long = free_text_sample(" ".join(["good"] * 200))
+    note = model.input_note(long)
+    used = len(model.candidates_of(long))
+    assert used == MAX_TOKENS - 2  # [CLS] and [SEP] take two of the window
+    assert f"at most {MAX_TOKENS} tokens: only the first {used} of the 200 words" in note
+    assert model.input_note(model.samples[0]) is None and get_model("digits-cnn").input_note(
+        get_model("digits-cnn").samples[0]) is None
