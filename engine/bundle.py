@@ -26,7 +26,7 @@ from typing import Any
 
 from .cache import ResultCache
 from .errors import EngineError
-from .explain import ENGINE_VERSION, resolve_sample
+from .explain import ENGINE_VERSION, request_keys, resolve_sample
 from .precompute import SHARED, Job, job_keys, pair_of, sample_jobs
 from .result import InteractionResult
 from .zoo import ZooModel, get_model
@@ -125,17 +125,25 @@ def export_bundle(out: Path, model_ids: list[str], sample_ids: list[str] | None,
 
 def across_keys(model_ids: list[str], sample_ids: list[str], cache: ResultCache) -> list[str]:
     """The keys of the cached across-samples aggregates (:mod:`engine.across`, default settings) of each model over
-    ``sample_ids``, alone and with its pair; a message when there is none."""
-    from .across import AcrossSettings, aggregate_key
+    ``sample_ids``, alone and with its pair, and of each model's per-sample results in them (a sample's link from
+    the Across view opens them); a message when there is none."""
+    from .across import AcrossSettings, aggregate_key, cached_aggregate, sample_requests, with_defaults
 
     groups = [[m] for m in model_ids] + [[m] + [x for x in pair_of(m) if x != m] for m in model_ids if pair_of(m)]
-    found = [key for key in (aggregate_key(ids, sample_ids, AcrossSettings()) for ids in groups)
-             if entry_files(cache, key)]
+    found, results = [], []
+    for ids in groups:
+        settings = with_defaults(ids, AcrossSettings())
+        key = aggregate_key(ids, sample_ids, settings)
+        if entry_files(cache, key):
+            found.append(key)
+            results += [k for model in cached_aggregate(cache, key).models for row in model.rows
+                        for request in sample_requests(model.model_id, row.sample_id, tuple(row.players), settings)
+                        for k in request_keys(request)]
     if not found:
         raise EngineError(f"no across-samples aggregate of these {len(sample_ids)} samples is in the cache "
                           f"{cache.folder}; compute it first (`python -m engine across {model_ids[0]} --samples "
                           f"{len(sample_ids)} --json out.json`, the same samples, default settings)")
-    return found
+    return found + list(dict.fromkeys(results))
 
 
 def read_manifest(bundle: zipfile.ZipFile, name: str) -> dict[str, Any]:

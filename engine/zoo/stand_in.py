@@ -58,7 +58,7 @@ class StandInModel(ZooModel):
     """A :class:`ZooModel` built from a bundle's manifest: samples, candidates and predictions, no network."""
 
     predictions: dict[str, list[float]] = field(default_factory=dict)  # sample id -> p on the unmasked sample
-    tests: list[Sample] = field(default_factory=list)  # the test samples of a bundled across-samples aggregate
+    tests: list[Sample] = field(default_factory=list)  # an across aggregate's test samples (also in ``samples``)
 
     @property
     def test_size(self) -> int:
@@ -71,8 +71,8 @@ class StandInModel(ZooModel):
         return [s.sample_id for s in (self.tests or self.samples)[start:stop]]
 
     def sample(self, sample_id: str) -> Sample:
-        """A bundled sample or test sample (a message naming the bundled ones for any other)."""
-        found = next((s for s in self.samples + self.tests if s.sample_id == sample_id), None)
+        """A bundled sample (a message naming the bundled ones for any other)."""
+        found = next((s for s in self.samples if s.sample_id == sample_id), None)
         if found is None:
             raise not_in_bundle(self.title, f"the sample {sample_id!r} (it holds "
                                             f"{', '.join(s.sample_id for s in self.samples)})")
@@ -128,6 +128,8 @@ def stand_in(model_id: str, record: dict[str, Any]) -> StandInModel:
         return Sample(s["sample_id"], s["title"], decode_data(s), s.get("label"))
 
     samples, tests = [read(s) for s in record["samples"]], [read(s) for s in record.get("test_samples", [])]
+    shown = {s.sample_id for s in samples}
+    samples += [t for t in tests if t.sample_id not in shown]  # the sidebar offers them too
     adapter = RecordedAdapter(record["modality"], list(record["baselines"]), candidates, record["title"])
     model = StandInModel(model_id, record["title"], list(record["class_names"]), samples, _refuse, adapter,
                          record["weights_sha256"], dict(record.get("provenance", {})) | {"stand_in": "bundle"},

@@ -1,6 +1,7 @@
 """AppTest: a result bundle given on the command line is browsed on every view without the model installed."""
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -128,3 +129,33 @@ def test_the_mnist3_pair_draws_from_a_bundle_without_the_models(mnist3_bundle, n
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
     assert at.number_input(key="across-k::mnist3-resnet").value == 2  # the bundled test split
     assert not any("Not computed yet" in i.value for i in at.info) and len(at.get("plotly_chart")) > 8
+    link = at.dataframe[0].value["open"][1]  # a test digit in the single-sample views, from the bundle
+    assert link.startswith("./?model=mnist3-resnet&sample=mnist-test-1&players=")
+    linked = AppTest.from_file(APP, default_timeout=240)
+    for key, value in (part.split("=", 1) for part in link[3:].split("&")):
+        linked.query_params[key] = unquote(value)
+    linked.run()
+    assert not linked.exception and not linked.error, (linked.exception, [e.value for e in linked.error])
+    assert linked.selectbox(key="sample::mnist3-resnet").value == "mnist-test-1" and linked.get("plotly_chart")
+
+
+def test_a_photo_bundle_draws_the_photo_with_its_superpixels_without_the_model(tmp_path, monkeypatch):
+    from engine.zoo import get_model
+
+    model_id, cache = "photo-efficientnet-lite0", ResultCache(tmp_path / "cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(get_model(model_id), "default_players", 3)  # 2^3 forward passes: seconds
+        for job in sample_jobs(model_id, "photo-flower", ["and", "and-or"]):
+            run_job(job, cache)
+        export_bundle(tmp_path / "photo.zip", [model_id], ["photo-flower"], ["and", "and-or"], cache)
+    uninstall(monkeypatch)
+    monkeypatch.setenv(BUNDLE_VARIABLE, str(tmp_path / "photo.zip"))
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert at.query_params["model"] == model_id and len(at.query_params["players"].split(",")) == 3
+    assert '"type":"image"' in at.get("plotly_chart")[0].proto.spec.replace(" ", "")  # the photo, superpixels on it
+    for page in ("pages/sparsity.py", "pages/across.py"):
+        at.switch_page(page).run()
+        assert not at.exception and not at.error, (page, at.exception, [e.value for e in at.error])
+    assert any("no test split" in c.value for c in at.caption)
