@@ -165,6 +165,9 @@ def cmd_across(args) -> None:
                           f"not {args.json!r}")
     models = [args.model] + ([args.pair] if args.pair else [])
     sample_ids = split_sample_ids(args.model, args.samples, args.start)
+    if len(sample_ids) < args.samples:  # the split ends (or the model has only its showcase)
+        print(f"only {len(sample_ids)} of {args.samples} samples from index {args.start}: {', '.join(sample_ids[:3])}"
+              f"{' …' if len(sample_ids) > 3 else ''}", file=sys.stderr)
     stop = []
     previous = signal.signal(signal.SIGINT, lambda *_: stop.append(True))  # Ctrl-C: finish with what is done
     bar = ProgressBar("across")

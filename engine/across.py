@@ -426,8 +426,9 @@ def split_sample_ids(model_id: str, count: int, start: int = 0) -> list[str]:
     model = get_model(model_id)
     if count < 1:
         raise EngineError(f"choose at least one sample, not {count}")
+    what = "test samples" if model.test_split is not None else "samples (no test split: its showcase stands in)"
     if not 0 <= start < model.test_size:
-        raise EngineError(f"{model.title} has {model.test_size} test samples (0 to {model.test_size - 1}); "
+        raise EngineError(f"{model.title} has {model.test_size} {what}, 0 to {model.test_size - 1}; "
                           f"cannot start at {start}")
     return model.test_sample_ids(count, start)
 

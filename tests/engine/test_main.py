@@ -91,3 +91,15 @@ def test_across_writes_the_aggregate_and_reads_it_back(tmp_path):
     assert again.returncode == 0 and json.loads(target.read_text()) == data
     bad = cli("across", "tabular-mlp-wide", "--samples", "5", "--start", "999", "--json", str(target))
     assert bad.returncode == 2 and "test samples" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_across_says_when_fewer_samples_than_asked_are_left(tmp_path):
+    from engine.zoo import get_model
+
+    last = get_model("tabular-mlp-wide").test_size - 1
+    target = tmp_path / "end.json"
+    out = cli("across", "tabular-mlp-wide", "--samples", "3", "--start", str(last), "--players", "3", "--json",
+              str(target), cache=tmp_path / "cache")
+    assert out.returncode == 0, out.stderr
+    assert f"only 1 of 3 samples from index {last}: row-test-{last}" in out.stderr
+    assert json.loads(target.read_text())["sample_ids"] == [f"row-test-{last}"]
