@@ -119,7 +119,7 @@ def export_bundle(out: Path, model_ids: list[str], sample_ids: list[str] | None,
             "models": {model_id: model_record(get_model(model_id), ids, test_ids) for model_id, ids in samples.items()},
             "entries": entries,
         }
-        bundle.writestr(MANIFEST, json.dumps(manifest, indent=1))
+        bundle.writestr(MANIFEST, json.dumps(manifest, indent=1), compress_type=zipfile.ZIP_DEFLATED)  # photos
     return manifest
 
 
