@@ -323,3 +323,11 @@ def test_across_samples_shows_a_stopped_computation_as_partial():
     at.run()
     assert any("Partial: 1 of 3 samples" in w.value for w in at.warning)
     assert any(f["layout"]["title"]["text"].startswith("Sorted strengths over 1 samples") for f in figures(at))
+
+
+def test_comparing_with_the_pair_takes_the_pairs_n_not_the_single_models_from_the_link():
+    at = run("pages/across.py", model="tabular-mlp-wide")
+    assert at.query_params["n"] == "10" and at.query_params["pair"] == "0"
+    at.toggle(key="across-pair").set_value(True).run()
+    assert not at.exception and at.number_input(key="across-n::True").value == 8  # PAIR_PLAYERS, as its caption says
+    assert at.query_params["n"] == "8" and any("Not computed yet" in i.value for i in at.info)
