@@ -128,16 +128,15 @@ def _precompute_on_ray(args, cache) -> None:
 
 
 def cmd_bundle_export(args) -> None:
-    from .across import DEFAULT_SAMPLES
     from .bundle import across_keys, export_bundle
     from .cache import ResultCache
     from .zoo import get_model
 
-    cache, samples, keys = ResultCache(args.cache), args.samples, list(args.key)
-    if args.across:  # the across view's default: the first K test samples
-        samples = samples or get_model(args.model[0]).test_sample_ids(DEFAULT_SAMPLES)
-        keys += across_keys(args.model, samples, cache)
-    manifest = export_bundle(args.out, args.model, samples, args.methods, cache, keys)
+    cache, keys, tests = ResultCache(args.cache), list(args.key), []
+    if args.across:  # the aggregates over the first K test samples, as the Across view asks for them
+        tests = get_model(args.model[0]).test_sample_ids(args.across_samples)
+        keys += across_keys(args.model, tests, cache)
+    manifest = export_bundle(args.out, args.model, args.samples, args.methods, cache, keys, tests)
     print(f"wrote {args.out}: {len(manifest['entries'])} results of {', '.join(manifest['models'])}")
 
 
@@ -178,9 +177,9 @@ def cmd_across(args) -> int:
                           f"not {args.json!r}")
     models = [args.model] + ([args.pair] if args.pair else [])
     sample_ids = split_sample_ids(args.model, args.samples, args.start)
-    if len(sample_ids) < args.samples:
-        print(f"note: the test split ends after {len(sample_ids)} samples from index {args.start}; aggregating those",
-              file=sys.stderr)
+    if len(sample_ids) < args.samples:  # the split ends (or the model has only its showcase)
+        print(f"only {len(sample_ids)} of {args.samples} samples from index {args.start}: {', '.join(sample_ids[:3])}"
+              f"{' …' if len(sample_ids) > 3 else ''}", file=sys.stderr)
     stop = []
     previous = signal.signal(signal.SIGINT, lambda *_: stop.append(True))  # Ctrl-C: finish with what is done
     bar = ProgressBar("across")
@@ -206,6 +205,7 @@ def cmd_across(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .across import DEFAULT_SAMPLES
     from .explain import METHODS
     from .outputs import OUTPUT_KINDS
 
@@ -245,11 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     actions = bundle.add_subparsers(dest="action", required=True)
     p = actions.add_parser("export", help="write the cached results of models' samples into a bundle")
     p.add_argument("--model", action="append", required=True, help="a model id (repeat for several)")
-    p.add_argument("--samples", nargs="*", help="sample ids (default: all the model's samples)")
+    p.add_argument("--samples", nargs="*", help="sample ids (default: all the model's samples; none with "
+                                                 "--samples alone)")
     p.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     p.add_argument("--across", action="store_true",
-                   help="also the cached across-samples aggregates of these samples (default with it: the first "
-                        "20 test samples), alone and with the model's pair")
+                   help="also the cached across-samples aggregates (default settings) of the first K test samples, "
+                        "alone and with the model's pair; those samples are the bundle's test split")
+    p.add_argument("--across-samples", type=int, default=DEFAULT_SAMPLES, metavar="K",
+                   help=f"K for --across (default {DEFAULT_SAMPLES})")
     p.add_argument("--key", action="append", default=[], help="also this cache entry, by its key (any entry: e.g. "
                                                                "an aggregate another view caches); repeatable")
     p.add_argument("--cache", type=Path, help="the cache folder to read (default: the app's)")

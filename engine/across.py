@@ -392,6 +392,13 @@ def aggregate(model_ids: list[str], samples: list[SampleResults], requested: lis
         partial, provenance or {})
 
 
+def sample_requests(model_id: str, sample_id: str, players: tuple[int, ...],
+                    settings: AcrossSettings) -> tuple[Request, Request]:
+    """The AND-only and the AND-OR request of one model on one sample, as :func:`sample_results` explains them."""
+    return (Request(model_id, sample_id, players, settings.baseline, method="and"),
+            Request(model_id, sample_id, players, settings.baseline, method="and-or", qthres=settings.qthres))
+
+
 def sample_results(model_ids: list[str], sample_id: str, settings: AcrossSettings, cache: ResultCache,
                    progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> SampleResults:
     """Explain one sample (cached): AND-only and AND-OR per model on the first model's n default players, and the
@@ -401,10 +408,9 @@ def sample_results(model_ids: list[str], sample_id: str, settings: AcrossSetting
     players = tuple(first.default_player_ids(sample, with_defaults(model_ids, settings).players))
     and_only, and_or_ = [], []
     for model_id in model_ids:
-        request = Request(model_id, sample_id, players, settings.baseline, method="and")
-        and_only.append(explain(request, cache, progress, cancel))
-        and_or_.append(explain(Request(model_id, sample_id, players, settings.baseline, method="and-or",
-                                       qthres=settings.qthres), cache, progress, cancel))
+        alone, split = sample_requests(model_id, sample_id, players, settings)
+        and_only.append(explain(alone, cache, progress, cancel))
+        and_or_.append(explain(split, cache, progress, cancel))
     joint = None
     if len(model_ids) > 1:
         joint = explain_shared(list(model_ids), sample_id, players, settings.baseline, settings.alpha,
@@ -465,8 +471,9 @@ def split_sample_ids(model_id: str, count: int, start: int = 0) -> list[str]:
     model = get_model(model_id)
     if count < 1:
         raise EngineError(f"choose at least one sample, not {count}")
+    what = "test samples" if model.test_split is not None else "samples (no test split: its showcase stands in)"
     if not 0 <= start < model.test_size:
-        raise EngineError(f"{model.title} has {model.test_size} test samples (0 to {model.test_size - 1}); "
+        raise EngineError(f"{model.title} has {model.test_size} {what}, 0 to {model.test_size - 1}; "
                           f"cannot start at {start}")
     return model.test_sample_ids(count, start)
 

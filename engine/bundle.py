@@ -23,15 +23,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from .cache import ResultCache
 from .errors import EngineError
-from .explain import ENGINE_VERSION, resolve_sample
+from .explain import ENGINE_VERSION, request_keys, resolve_sample
 from .precompute import SHARED, Job, job_keys, pair_of, sample_jobs
 from .result import InteractionResult
 from .zoo import ZooModel, get_model
-from .zoo.stand_in import StandInModel, stand_in
+from .zoo.stand_in import StandInModel, encode_data, stand_in
 
 FORMAT = "interaction-explorer-bundle"
 FORMAT_VERSION = 1
@@ -42,23 +41,23 @@ MAX_MEMBER_BYTES = 512 * 2**20  # one entry, uncompressed (2^20 players' v, I_an
 MAX_TOTAL_BYTES = 8 * 2**30  # a whole bundle, uncompressed: refuses zip bombs before reading them
 
 
-def model_record(model: ZooModel, sample_ids: list[str]) -> dict[str, Any]:
-    """What drawing ``model``'s results on these samples needs without the model: the manifest's entry."""
-    samples = []
-    for sample_id in sample_ids:
-        sample = resolve_sample(model, sample_id)
-        data = sample.data if isinstance(sample.data, str) else np.asarray(sample.data)
-        samples.append({
-            "sample_id": sample.sample_id, "title": sample.title, "label": sample.label,
-            "data": data if isinstance(data, str) else data.tolist(),
-            "dtype": None if isinstance(data, str) else str(data.dtype),
+def _sample_record(model: ZooModel, sample_id: str) -> dict[str, Any]:
+    """One sample as the manifest lists it: its input, candidate players and prediction."""
+    sample = resolve_sample(model, sample_id)
+    return {"sample_id": sample.sample_id, "title": sample.title, "label": sample.label, **encode_data(sample.data),
             "prediction": model.predict(sample).tolist(),
             "candidates": [{"label": c.label, "units": list(c.units), "weight": c.weight, "span": c.span}
-                           for c in model.candidates_of(sample)],
-        })
+                           for c in model.candidates_of(sample)]}
+
+
+def model_record(model: ZooModel, sample_ids: list[str], test_ids: list[str] = ()) -> dict[str, Any]:
+    """What drawing ``model``'s results on these samples needs without the model: the manifest's entry; the samples
+    ``test_ids`` (those of a bundled across-samples aggregate) are its stand-in's test split."""
     return {"title": model.title, "modality": model.modality, "class_names": list(model.class_names),
             "baselines": list(model.baselines), "weights_sha256": model.weights_hash,
-            "default_players": model.default_players, "provenance": model.provenance, "samples": samples}
+            "default_players": model.default_players, "provenance": model.provenance,
+            "samples": [_sample_record(model, sample_id) for sample_id in sample_ids],
+            "test_samples": [_sample_record(model, sample_id) for sample_id in test_ids]}
 
 
 def entry_files(cache: ResultCache, key: str) -> list[Path]:
@@ -79,9 +78,11 @@ def _summary(path: Path) -> dict[str, Any]:
 
 
 def export_bundle(out: Path, model_ids: list[str], sample_ids: list[str] | None, methods: list[str],
-                  cache: ResultCache, extra_keys: list[str] = ()) -> dict[str, Any]:
+                  cache: ResultCache, extra_keys: list[str] = (), test_ids: list[str] = ()) -> dict[str, Any]:
     """Write the cached results of the jobs (:func:`engine.precompute.sample_jobs`) of each model on ``sample_ids``
-    (None: all its samples), and the entries ``extra_keys`` (any cached key), with their manifest into ``out``.
+    (None: all its samples), and the entries ``extra_keys`` (any cached key), with their manifest into ``out``;
+    the samples ``test_ids`` (an across-samples aggregate's) are recorded as the test split of each model and its
+    pair, without their results.
 
     Refuses, naming them, jobs whose results are not all cached (nothing is computed here)."""
     if out.suffix != ".zip":
@@ -91,7 +92,7 @@ def export_bundle(out: Path, model_ids: list[str], sample_ids: list[str] | None,
     keys: dict[str, Job | None] = {key: None for key in extra_keys}
     samples: dict[str, list[str]] = {}
     for model_id in model_ids:
-        ids = sample_ids or [s.sample_id for s in get_model(model_id).samples]
+        ids = sample_ids if sample_ids is not None else [s.sample_id for s in get_model(model_id).samples]
         for sample_id in ids:
             for job in sample_jobs(model_id, sample_id, methods):
                 keys.update({key: job for key in job_keys(job)})
@@ -99,6 +100,8 @@ def export_bundle(out: Path, model_ids: list[str], sample_ids: list[str] | None,
                     ids_of = samples.setdefault(member, [])
                     if sample_id not in ids_of:
                         ids_of.append(sample_id)
+    for member in (m for model_id in test_ids and model_ids for m in pair_of(model_id) or [model_id]):
+        samples.setdefault(member, [])
     missing = sorted({job.name if job else key for key, job in keys.items() if not entry_files(cache, key)})
     if missing:
         raise EngineError(f"not in the cache {cache.folder}: {', '.join(missing[:5])}"
@@ -113,26 +116,34 @@ def export_bundle(out: Path, model_ids: list[str], sample_ids: list[str] | None,
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "engine_version": ENGINE_VERSION,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "models": {model_id: model_record(get_model(model_id), ids) for model_id, ids in samples.items()},
+            "models": {model_id: model_record(get_model(model_id), ids, test_ids) for model_id, ids in samples.items()},
             "entries": entries,
         }
-        bundle.writestr(MANIFEST, json.dumps(manifest, indent=1))
+        bundle.writestr(MANIFEST, json.dumps(manifest, indent=1), compress_type=zipfile.ZIP_DEFLATED)  # photos
     return manifest
 
 
 def across_keys(model_ids: list[str], sample_ids: list[str], cache: ResultCache) -> list[str]:
     """The keys of the cached across-samples aggregates (:mod:`engine.across`, default settings) of each model over
-    ``sample_ids``, alone and with its pair; a message when there is none."""
-    from .across import AcrossSettings, aggregate_key
+    ``sample_ids``, alone and with its pair, and of each model's per-sample results in them (a sample's link from
+    the Across view opens them); a message when there is none."""
+    from .across import AcrossSettings, aggregate_key, cached_aggregate, sample_requests, with_defaults
 
     groups = [[m] for m in model_ids] + [[m] + [x for x in pair_of(m) if x != m] for m in model_ids if pair_of(m)]
-    found = [key for key in (aggregate_key(ids, sample_ids, AcrossSettings()) for ids in groups)
-             if entry_files(cache, key)]
+    found, results = [], []
+    for ids in groups:
+        settings = with_defaults(ids, AcrossSettings())
+        key = aggregate_key(ids, sample_ids, settings)
+        if entry_files(cache, key):
+            found.append(key)
+            results += [k for model in cached_aggregate(cache, key).models for row in model.rows
+                        for request in sample_requests(model.model_id, row.sample_id, tuple(row.players), settings)
+                        for k in request_keys(request)]
     if not found:
         raise EngineError(f"no across-samples aggregate of these {len(sample_ids)} samples is in the cache "
                           f"{cache.folder}; compute it first (`python -m engine across {model_ids[0]} --samples "
                           f"{len(sample_ids)} --json out.json`, the same samples, default settings)")
-    return found
+    return found + list(dict.fromkeys(results))
 
 
 def read_manifest(bundle: zipfile.ZipFile, name: str) -> dict[str, Any]:

@@ -46,7 +46,8 @@ start = controls[1].number_input("From test index", 0, size - 1, clamp(linked.ge
                                   key=f"across-start::{model.model_id}")
 default_n = PAIR_PLAYERS if with_pair else model.default_players
 most = JOINT_LP_MAX_PLAYERS if with_pair else LP_MAX_PLAYERS  # the exact LPs; beyond, minutes per sample
-players = controls[2].number_input("Players n per sample", 2, most, clamp(linked.get("n", default_n), 2, most),
+linked_n = linked.get("n", default_n) if bool(linked.get("pair")) == with_pair else default_n  # n of this choice
+players = controls[2].number_input("Players n per sample", 2, most, clamp(linked_n, 2, most),
                                     key=f"across-n::{with_pair}",
                                     help="Each sample's n strongest candidates (2^n model runs per sample).")
 write_across({"k": count, "start": start, "n": players, "pair": int(with_pair)})

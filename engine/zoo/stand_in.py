@@ -17,7 +17,10 @@ from ..errors import EngineError
 from ..game import Game
 from ..outputs import OutputSpec
 from .base import ZooModel
+from .photo import Photo
 from .samples import Candidate, Sample
+
+PHOTO_DTYPE = "photo"  # a photo's record: its pixels as 0-255 integers and its superpixel map
 
 
 def not_in_bundle(model_title: str, what: str) -> EngineError:
@@ -55,6 +58,17 @@ class StandInModel(ZooModel):
     """A :class:`ZooModel` built from a bundle's manifest: samples, candidates and predictions, no network."""
 
     predictions: dict[str, list[float]] = field(default_factory=dict)  # sample id -> p on the unmasked sample
+    tests: list[Sample] = field(default_factory=list)  # an across aggregate's test samples (also in ``samples``)
+
+    @property
+    def test_size(self) -> int:
+        """The bundled test samples (the showcase stands in where the bundle recorded none)."""
+        return len(self.tests) if self.tests else len(self.samples)
+
+    def test_sample_ids(self, count: int | None = None, start: int = 0) -> list[str]:
+        """Ids of the bundled test samples ``start`` … ``start + count − 1`` (the showcase where there are none)."""
+        stop = self.test_size if count is None else min(start + count, self.test_size)
+        return [s.sample_id for s in (self.tests or self.samples)[start:stop]]
 
     def sample(self, sample_id: str) -> Sample:
         """A bundled sample (a message naming the bundled ones for any other)."""
@@ -77,21 +91,48 @@ class StandInModel(ZooModel):
                                         f"{baseline!r} and output {output.kind if output else 'log-odds'!r}")
 
 
+def encode_data(data: Any) -> dict[str, Any]:
+    """A sample's input as JSON for a bundle's manifest: a sentence as it is, an array as nested lists with its
+    dtype, a :class:`~.photo.Photo` as its pixels (round(255·p), 8 bits: only drawn) and superpixel map."""
+    if isinstance(data, str):
+        return {"data": data, "dtype": None}
+    if isinstance(data, Photo):
+        return {"data": {"pixels": np.rint(np.asarray(data.pixels) * 255).astype(np.uint8).tolist(),
+                         "segments": np.asarray(data.segments).tolist()}, "dtype": PHOTO_DTYPE}
+    array = np.asarray(data)
+    return {"data": array.tolist(), "dtype": str(array.dtype)}
+
+
+def decode_data(record: dict[str, Any]) -> Any:
+    """The inverse of :func:`encode_data` (a photo's pixels back in [0, 1])."""
+    data, dtype = record["data"], record.get("dtype")
+    if isinstance(data, str):
+        return data
+    if dtype == PHOTO_DTYPE:
+        return Photo(np.asarray(data["pixels"], dtype=np.float32) / 255.0, np.asarray(data["segments"], dtype=int))
+    return np.asarray(data, dtype=dtype or "float32")
+
+
 def _refuse(_: torch.Tensor) -> torch.Tensor:
     raise EngineError("a bundle's stand-in model has no network to run")
 
 
 def stand_in(model_id: str, record: dict[str, Any]) -> StandInModel:
     """The stand-in for ``model_id`` from its manifest record (:func:`engine.bundle.model_record` writes it)."""
-    samples, candidates, predictions = [], {}, {}
-    for s in record["samples"]:
-        data = s["data"] if isinstance(s["data"], str) else np.asarray(s["data"], dtype=s.get("dtype", "float32"))
-        samples.append(Sample(s["sample_id"], s["title"], data, s.get("label")))
+    candidates, predictions = {}, {}
+
+    def read(s: dict[str, Any]) -> Sample:
         candidates[s["sample_id"]] = [Candidate(c["label"], list(c["units"]), float(c["weight"]),
                                                 tuple(c["span"]) if c.get("span") else None) for c in s["candidates"]]
         predictions[s["sample_id"]] = list(s["prediction"])
+        return Sample(s["sample_id"], s["title"], decode_data(s), s.get("label"))
+
+    samples, tests = [read(s) for s in record["samples"]], [read(s) for s in record.get("test_samples", [])]
+    shown = {s.sample_id for s in samples}
+    samples += [t for t in tests if t.sample_id not in shown]  # the sidebar offers them too
     adapter = RecordedAdapter(record["modality"], list(record["baselines"]), candidates, record["title"])
     model = StandInModel(model_id, record["title"], list(record["class_names"]), samples, _refuse, adapter,
                          record["weights_sha256"], dict(record.get("provenance", {})) | {"stand_in": "bundle"},
-                         default_players=int(record.get("default_players", 10)), predictions=predictions)
+                         default_players=int(record.get("default_players", 10)), predictions=predictions,
+                         tests=tests)
     return model

@@ -131,3 +131,21 @@ def test_the_cli_exports_and_imports(made, tmp_path, capsys):
                  str(out)]) == 2
     err = capsys.readouterr().err
     assert "not in the cache" in err and "tabular-mlp-overfit · row-7 · and-or" in err and "Traceback" not in err
+
+
+def test_the_cli_exports_an_across_aggregate_with_its_test_samples_but_not_their_default_results(tmp_path, capsys):
+    from engine.across import AcrossSettings, across
+
+    cache, tests = ResultCache(tmp_path / "cache"), ["row-test-0", "row-test-1"]
+    across([MODEL], tests, AcrossSettings(), cache)  # n = the model's 10 players; no other result of them
+    out = tmp_path / "across.zip"
+    assert main(["bundle", "export", "--model", MODEL, "--samples", "--across", "--across-samples", "2",
+                 "--cache", str(cache.folder), str(out)]) == 0, capsys.readouterr().err
+    with zipfile.ZipFile(out) as bundle:
+        manifest = json.loads(bundle.read(MANIFEST))
+        assert len([n for n in bundle.namelist() if n.startswith("entries/across/")]) == 1
+    record = manifest["models"][MODEL]
+    assert record["samples"] == [] and [s["sample_id"] for s in record["test_samples"]] == tests
+    assert len(manifest["entries"]) == 1 + 2 * 2  # the aggregate; per sample the outputs (AND) and the AND-OR split
+    opened = open_bundle(out, tmp_path / "opened")
+    assert opened.models[MODEL].test_sample_ids(5) == tests

@@ -98,7 +98,7 @@ def test_across_says_when_the_split_ends_before_k_and_refuses_one_player(tmp_pat
     out = cli("across", "tabular-mlp-wide", "--samples", "500", "--start", "140", "--players", "3", "--json",
               str(target), cache=tmp_path / "cache")
     assert out.returncode == 0, out.stderr
-    assert "test split ends after 2 samples from index 140" in out.stderr
+    assert "only 2 of 500 samples from index 140: row-test-140, row-test-141" in out.stderr
     assert json.loads(target.read_text())["sample_ids"] == ["row-test-140", "row-test-141"]
     bad = cli("across", "tabular-mlp-wide", "--players", "1", "--json", str(target), cache=tmp_path / "cache")
     assert bad.returncode == 2 and "at least 2 players" in bad.stderr and "Traceback" not in bad.stderr
@@ -176,3 +176,15 @@ def test_ctrl_c_ends_with_one_line_and_leaves_a_valid_cache(tmp_path):
     assert not list(tmp_path.rglob("*.tmp"))
     for entry in tmp_path.rglob("*.npz"):  # whatever was finished loads
         InteractionResult.load(entry)
+
+
+def test_across_says_when_fewer_samples_than_asked_are_left(tmp_path):
+    from engine.zoo import get_model
+
+    last = get_model("tabular-mlp-wide").test_size - 1
+    target = tmp_path / "end.json"
+    out = cli("across", "tabular-mlp-wide", "--samples", "3", "--start", str(last), "--players", "3", "--json",
+              str(target), cache=tmp_path / "cache")
+    assert out.returncode == 0, out.stderr
+    assert f"only 1 of 3 samples from index {last}: row-test-{last}" in out.stderr
+    assert json.loads(target.read_text())["sample_ids"] == [f"row-test-{last}"]

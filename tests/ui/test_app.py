@@ -349,3 +349,11 @@ def test_across_pair_toggle_left_on_does_not_break_a_model_without_a_pair():
     at.selectbox(key="model").set_value("tabular-mlp-overfit").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Not computed yet" in info.value and "--pair" not in info.value for info in at.info)
+
+
+def test_comparing_with_the_pair_takes_the_pairs_n_not_the_single_models_from_the_link():
+    at = run("pages/across.py", model="tabular-mlp-wide")
+    assert at.query_params["n"] == "10" and at.query_params["pair"] == "0"
+    at.toggle(key="across-pair").set_value(True).run()
+    assert not at.exception and at.number_input(key="across-n::True").value == 8  # PAIR_PLAYERS, as its caption says
+    assert at.query_params["n"] == "8" and any("Not computed yet" in i.value for i in at.info)
