@@ -158,7 +158,10 @@ def test_ctrl_c_ends_with_one_line_and_leaves_a_valid_cache(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "engine", "explain", "text-minilm-l6", "a long sentence that "
                                 "is not short at all but rather long and slow to explain", "--players",
                                 ",".join(map(str, range(13))), "--method", "and", "--out", str(tmp_path / "r.json")],
-                               cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env)
+                               cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env,
+                               # as from a terminal: a test run in the background (nohup, `&`) ignores SIGINT, and
+                               # a child inherits that
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     started, chunks = threading.Event(), []
 
     def read() -> None:
