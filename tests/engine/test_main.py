@@ -69,3 +69,19 @@ def test_precompute_warms_the_shared_view_of_a_bundled_pair(monkeypatch):
     calls.clear()
     assert cli_main.main(["precompute", "digits-mlp", "--samples", "digit-10", "--methods", "and"]) == 0
     assert calls == [("one", "and")]
+
+
+def test_predict_prints_the_class_probabilities_and_refuses_bad_input():
+    out = cli("predict", "digits-cnn", "digit-10")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.split("\n")
+    assert lines[0].split()[1] == "0" and len([line for line in lines if line.strip()]) == 10
+    assert abs(sum(float(line.split()[0]) for line in lines if line.strip()) - 1) < 1e-3
+    out = cli("predict", "text-sentiment-l6", "The plot was never boring.", "--top", "1")
+    assert out.returncode == 0 and out.stdout.split() == [out.stdout.split()[0], "positive"], out.stderr
+    for args, said in [(("no-such-model", "x"), "unknown model 'no-such-model'"),
+                       (("digits-cnn", "digit-99999"), "has no sample 'digit-99999'"),
+                       (("text-sentiment-l6", "   "), "the text is empty"),
+                       (("digits-cnn", "digit-10", "--top", "0"), "--top must be at least 1")]:
+        out = cli("predict", *args)
+        assert out.returncode == 2 and said in out.stderr and "Traceback" not in out.stderr, out.stderr

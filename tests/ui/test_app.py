@@ -32,12 +32,13 @@ def figures(at):
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+@pytest.mark.parametrize("model", ["digits-cnn", "text-sentiment-l6", "text-sentiment-l3"])
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_with_charts(page):
-    at = run(page)
+def test_every_page_renders_with_charts(page, model):
+    at = run(page, model=model)
     if page != "pages/primitives.py":
         assert figures(at), f"{page} drew no chart"
-    assert at.query_params["model"] == "digits-cnn"
+    assert at.query_params["model"] == model
 
 
 def test_sparsity_curve_is_log_scaled_with_threshold():
@@ -149,7 +150,7 @@ def test_shared_scatter_click_draws_the_interaction_on_the_input():
 
 
 def test_text_model_and_own_sentence():
-    at = run(model="text-minilm-l6")
+    at = run(model="text-sentiment-l6")
     assert any("film" in h.proto.body for h in at.get("html"))
     sentence = "Not bad & truly #1, a wonderful film."
     at.text_input(key="custom_text").input(sentence).run()
@@ -248,3 +249,36 @@ def test_assumption_badges_use_material_icons_not_emoji():
     drawn = [line for path in [*root.glob("ui/*.py"), *root.glob("pages/*.py")]
              for line in path.read_text(encoding="utf-8").splitlines() if EMOJI.search(line)]
     assert not drawn
+
+
+def test_the_class_explained_is_chosen_in_the_sidebar_and_carried_in_the_link():
+    at = run(model="text-sentiment-l6", sample="not-bad")
+    box = at.selectbox(key="target::text-sentiment-l6")
+    assert box.value is None and box.format_func(None).startswith("the predicted class: positive")
+    assert "target" not in at.query_params  # the default follows the prediction
+    metrics = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    assert metrics["Prediction"][0] == "positive" and "true: positive" in metrics["Prediction"][1]
+    assert "“positive”" in next(label for label in metrics if label.startswith("v(N)"))
+    box.set_value(0).run()
+    assert not at.exception and at.query_params["target"] == "0"
+    label, (value, _) = next((k, v) for k, v in {m.label: (m.value, m.proto.delta) for m in at.metric}.items()
+                             if k.startswith("v(N)"))
+    assert "“negative”" in label and float(value) < 0  # the log-odds of the class it does not predict
+    linked = run("pages/orders.py", model="text-sentiment-l6", sample="not-bad", target="0")
+    assert linked.selectbox(key="target::text-sentiment-l6").value == 0
+    assert linked.query_params["target"] == "0"
+    bad = run(model="text-sentiment-l6", target="7")
+    assert "target '7'" in " ".join(w.value for w in bad.sidebar.warning)
+
+
+def test_the_shared_view_explains_one_class_in_both_models_and_warns_when_they_disagree(monkeypatch):
+    from engine import explain as explain_module
+
+    at = run("pages/shared.py", model="text-sentiment-l6", sample="not-bad", target="0")
+    assert any("Both models explain the class **negative**" in c.value for c in at.caption)
+    assert not at.warning
+    disagreeing = {"text-sentiment-l6": "positive", "text-sentiment-l3": "negative"}
+    monkeypatch.setattr(explain_module, "predicted_classes", lambda model_ids, sample_id: disagreeing)
+    at = run("pages/shared.py", model="text-sentiment-l6", sample="not-bad")
+    warning = " ".join(w.value for w in at.warning)
+    assert "disagree" in warning and "Both explain **positive**" in warning
