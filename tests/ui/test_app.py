@@ -254,7 +254,7 @@ def test_assumption_badges_use_material_icons_not_emoji():
 def test_the_class_explained_is_chosen_in_the_sidebar_and_carried_in_the_link():
     at = run(model="text-sentiment-l6", sample="not-bad")
     box = at.selectbox(key="target::text-sentiment-l6")
-    assert box.value is None and box.format_func(None).startswith("the predicted class: positive")
+    assert box.value is None and box.options[0].startswith("the predicted class: positive")
     assert "target" not in at.query_params  # the default follows the prediction
     metrics = {m.label: (m.value, m.proto.delta) for m in at.metric}
     assert metrics["Prediction"][0] == "positive" and "true: positive" in metrics["Prediction"][1]

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from engine.explain import Request, explain, predict
-from engine.zoo import MODEL_PAIRS, get_model
+from engine.interaction import Interaction
+from engine.zoo import MODEL_PAIRS, free_text_sample, get_model
 from engine.zoo.base import ASSETS, file_sha256
 from engine.zoo.sentiment import SENTIMENT_RECIPES
 
@@ -60,13 +61,14 @@ def test_the_trained_pair_is_the_text_pair_and_differs_in_size():
     assert [c.label for c in large.candidates_of(sample)] == [c.label for c in small.candidates_of(sample)]
 
 
-def test_explaining_a_trained_model_masks_words():
-    """Masking "not" flips the verdict of "not bad at all": the AND interaction {not, bad} is strongly positive."""
+def test_not_and_bad_interact_positively():
+    """In "The film was not bad at all." the pair {not, bad} is an AND primitive for "positive":
+    I_and({not, bad}) = v(not, bad) − v(not) − v(bad) + v(∅) > 0, and with "not" masked the model reads "bad"."""
     sentence = "The film was not bad at all."
-    model = get_model("text-sentiment-l6")
-    labels = [c.label for c in model.candidates_of(model.sample("not-bad"))]
-    players = (labels.index("not"), labels.index("bad"))
-    result = explain(Request("text-sentiment-l6", "not-bad", players=players, method="and"))
-    assert result.provenance.target_name == "positive"
-    assert result.v_full > 0 and result.values_from_and()[0] < result.v_full
-    assert sentence != model.sample("not-bad").data  # the probe above is not the demo sentence
+    for model_id in TRAINED:
+        model = get_model(model_id)
+        labels = [c.label for c in model.candidates_of(free_text_sample(sentence))]
+        players = (labels.index("not"), labels.index("bad"))
+        result = explain(Request(model_id, sentence, players=players, target=1, method="and"))
+        assert result.v_full > 0 and result.value(Interaction("AND", 0b11)) > 0
+        assert result.v[0b10] < 0  # "not" masked, "bad" present: negative log-odds of "positive"
