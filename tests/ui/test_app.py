@@ -272,7 +272,9 @@ def test_the_class_explained_is_chosen_in_the_sidebar_and_carried_in_the_link():
 
 
 def test_the_shared_view_explains_one_class_in_both_models_and_warns_when_they_disagree(monkeypatch):
-    from engine import explain as explain_module
+    import importlib
+
+    explain_module = importlib.import_module("engine.explain")  # ``engine.explain`` is the function
 
     at = run("pages/shared.py", model="text-sentiment-l6", sample="not-bad", target="0")
     assert any("Both models explain the class **negative**" in c.value for c in at.caption)
