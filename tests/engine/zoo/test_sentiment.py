@@ -1,6 +1,6 @@
 """The committed sentiment classifiers: they read negation and contrast, get every demo sentence right, and their
-manifest entries describe the committed files. (The held-out accuracy is measured by ``make train``; its number
-is checked here against the target, and reproduced by hand, since the corpus is downloaded at training time.)"""
+manifest entries describe the committed files. (The held-out accuracy is measured by ``make train`` and reproduced
+by hand, since the corpora are downloaded at training time; here its recorded number is checked against a floor.)"""
 
 import json
 
