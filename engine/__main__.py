@@ -9,6 +9,10 @@ from pathlib import Path
 
 from . import Cancelled, EngineError  # sets OMP_WAIT_POLICY before torch is imported
 
+MODEL_HELP = ("a bundled id (see `models`), <id>@<epoch> for a training checkpoint, hf:<folder or cached hub name>, "
+              "hf-pickle:<folder>, or py:<file.py>:<function>")
+SAMPLE_HELP = "a sample id (see `models --samples`), or any sentence for a text model"
+
 
 def _players(text: str | None) -> tuple[int, ...] | None:
     if text is None:
@@ -86,6 +90,16 @@ def cmd_explain(args) -> None:
     for interaction, value in result.ranking().nonzero().top(args.top):
         print(f"  {interaction.kind:3s} {value:+10.4f}  {result.label(interaction.index)}")
     print(f"wrote {args.out}")
+
+
+def cmd_predict(args) -> None:
+    from .explain import predict
+
+    if args.top < 1:
+        raise EngineError(f"--top must be at least 1, got {args.top}")
+    probabilities = predict(args.model, args.sample)
+    for name, p in sorted(probabilities.items(), key=lambda item: -item[1])[: args.top]:
+        print(f"{p:8.4f}  {name}")
 
 
 def cmd_precompute(args) -> None:
@@ -216,9 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--samples", action="store_true")
     p.set_defaults(func=cmd_models)
     p = sub.add_parser("explain", help="compute the interactions of a model on a sample and write them to a file")
-    p.add_argument("model", help="a bundled id (see `models`), <id>@<epoch> for a training checkpoint, "
-                                 "hf:<folder or cached hub name>, hf-pickle:<folder>, or py:<file.py>:<function>")
-    p.add_argument("sample", help="a sample id (see `models --samples`), or any sentence for a text model")
+    p.add_argument("model", help=MODEL_HELP)
+    p.add_argument("sample", help=SAMPLE_HELP)
     p.add_argument("--players", help="comma-separated variable numbers (default: the model's choice of 10)")
     p.add_argument("--baseline")
     p.add_argument("--output", default="log-odds", choices=OUTPUT_KINDS)
@@ -227,10 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="result.json", help="a .json export or a .npz result file")
     p.add_argument("--top", type=int, default=10, help="how many interactions to print")
     p.set_defaults(func=cmd_explain)
+    p = sub.add_parser("predict", help="the class probabilities of a model on a sample, most probable first")
+    p.add_argument("model", help=MODEL_HELP)
+    p.add_argument("sample", help=SAMPLE_HELP)
+    p.add_argument("--top", type=int, default=10, help="how many classes to print")
+    p.set_defaults(func=cmd_predict)
     p = sub.add_parser("precompute", help="fill the cache for a model's samples (for talks and classrooms); for a "
                                          "bundled pair's model also the shared view's joint extraction")
-    p.add_argument("model", help="a bundled id (see `models`), <id>@<epoch> for a training checkpoint, "
-                                 "hf:<folder or cached hub name>, hf-pickle:<folder>, or py:<file.py>:<function>")
+    p.add_argument("model", help=MODEL_HELP)
     p.add_argument("--samples", nargs="*", help="sample ids (default: all bundled samples)")
     p.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     p.add_argument("--cache", type=Path, help="the cache folder to fill (default: $INTERACTION_EXPLORER_CACHE or "

@@ -61,6 +61,15 @@ def predict(model_id: str, sample_id: str) -> dict[str, float]:
     return {name: float(p) for name, p in zip(model.class_names, probabilities)}
 
 
+def predicted_classes(model_ids: list[str], sample_id: str) -> dict[str, str]:
+    """{model id: the class name it predicts on the unmasked sample}."""
+    found = {}
+    for model_id in model_ids:
+        probabilities = predict(model_id, sample_id)
+        found[model_id] = max(probabilities, key=probabilities.get)
+    return found
+
+
 def with_defaults(request: Request, model: ZooModel, sample: Sample) -> Request:
     """``request`` with its defaults filled in: the model's default players and first baseline, and as target the
     class the model predicts on the unmasked sample (memoised by the model, so at most one forward pass)."""
@@ -185,6 +194,7 @@ def explain_shared(
     sample_id: str,
     players: tuple[int, ...] | None = None,
     baseline: str | None = None,
+    target: int | None = None,
     alpha: float = and_or.ALPHA_SHARED,
     pthres: float = and_or.PTHRES_SHARED,
     qthres: float = and_or.QTHRES_SHARED,
@@ -195,11 +205,13 @@ def explain_shared(
 ) -> list[InteractionResult]:
     """Joint extraction (Chen et al. eq. 6) over m ≥ 2 models on the same sample and players; one result per model.
 
-    Each model explains its own predicted class. Players are the same candidate indices in every model, so the
-    models must share their input variables (the bundled pairs do).
+    Every model explains the same class ``target`` (default: the class the first model predicts), so that shared
+    primitives compare like with like even where the models disagree (see :func:`predicted_classes`). Players
+    are the same candidate indices in every model, so the models must share their input variables and classes (the
+    bundled pairs do).
     """
     cache = cache or ResultCache()
-    requests = _shared_requests(model_ids, sample_id, players, baseline)
+    requests = _shared_requests(model_ids, sample_id, players, baseline, target)
     settings = {"alpha": alpha, "pthres": pthres, "qthres": qthres}
     keys = _joint_keys(requests, settings)
     found = [cache.get(k) for k in keys]
@@ -214,18 +226,21 @@ def explain_shared(
 
 
 def _shared_requests(model_ids: list[str], sample_id: str, players: tuple[int, ...] | None,
-                     baseline: str | None) -> list[tuple[Request, ZooModel, Sample]]:
-    """Each model's resolved AND-only request on the first model's players and baseline (they must share their
-    input variables)."""
+                     baseline: str | None, target: int | None = None) -> list[tuple[Request, ZooModel, Sample]]:
+    """Each model's resolved AND-only request on the first model's players, baseline and class ``target`` (default:
+    the first model's prediction); they must share their input variables and classes."""
     if len(model_ids) < 2:
         raise EngineError("choose at least two models to compare")
-    first, model, sample = resolved(Request(model_ids[0], sample_id, players, baseline, method="and"))
+    first, model, sample = resolved(Request(model_ids[0], sample_id, players, baseline, target=target, method="and"))
     labels = [c.label for c in model.candidates_of(sample)]
     requests = []
     for model_id in model_ids:
-        req, other, other_sample = resolved(Request(model_id, sample_id, first.players, first.baseline, method="and"))
+        req, other, other_sample = resolved(Request(model_id, sample_id, first.players, first.baseline,
+                                                    target=first.target, method="and"))
         if [c.label for c in other.candidates_of(other_sample)] != labels:
             raise EngineError(f"models {model_ids[0]!r} and {model_id!r} do not share their input variables")
+        if other.class_names != model.class_names:
+            raise EngineError(f"models {model_ids[0]!r} and {model_id!r} do not share their classes")
         requests.append((req, other, other_sample))
     return requests
 

@@ -27,8 +27,9 @@ members = set(current.members()) if current is not None else set()
 probabilities = model.predict(ctx.sample)
 target = result.provenance.target
 cols = st.columns(4)
-cols[0].metric("Prediction", model.class_names[int(np.argmax(probabilities))], f"p = {probabilities.max():.3f}",
-               delta_color="off")
+truth = ctx.sample.label  # the true class of a bundled sample; none for the user's own input
+cols[0].metric("Prediction", model.class_names[int(np.argmax(probabilities))], f"p = {probabilities.max():.3f}"
+               + ("" if truth is None else f" · true: {model.class_names[truth]}"), delta_color="off")
 cols[1].metric(f"v(N): {request.output} of “{model.class_names[target]}”", f"{result.v_full:.3f}")
 cols[2].metric("v(∅): all players masked", f"{result.v_empty:.3f}")
 sal = salient(result)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from engine.and_or import ALPHA_SHARED, PTHRES_SHARED, QTHRES_SHARED
+from engine.explain import predicted_classes
 from engine.generalizable import NOT_SALIENT, paper_ks, salient_groups, shared_strength_by_order, transfer_curve
 from engine.interaction import Interaction
 from engine.zoo import MODEL_PAIRS, MODEL_TITLES
@@ -34,9 +35,19 @@ with st.expander("Settings (the papers' defaults)"):
     alpha = c[0].number_input("α", 0.0, 1.0, ALPHA_SHARED, 0.05, key="shared-alpha")
     pthres = c[1].number_input("pthres", 0.0, 2.0, PTHRES_SHARED, 0.1, key="shared-pthres")
     qthres = c[2].number_input("qthres", 0.0, 0.2, QTHRES_SHARED, 0.01, key="shared-qthres")
+notice = st.container()  # filled once the joint extraction has checked that the models fit together
 joint = shared_results_for(list(pair), request, alpha=alpha, pthres=pthres, qthres=qthres)
-separate = [ctx.result(model_id=m, method="and-or", qthres=qthres) for m in pair]
-harsanyi = [ctx.result(model_id=m, method="and") for m in pair]
+predicted = predicted_classes(list(pair), request.sample_id)
+explained = ctx.model.class_names[request.target]
+if len(set(predicted.values())) > 1:
+    notice.warning("The two models disagree on this sample: "
+                   + "; ".join(f"{MODEL_TITLES[m]} predicts **{name}**" for m, name in predicted.items())
+                   + f". Both explain **{explained}** here, so their interactions compare like with like; for one "
+                   "of them that is not its prediction.", icon=":material/compare_arrows:")
+else:
+    notice.caption(f"Both models explain the class **{explained}** (choose another under *Class explained*).")
+separate = [ctx.result(model_id=m, method="and-or", qthres=qthres, target=request.target) for m in pair]
+harsanyi = [ctx.result(model_id=m, method="and", target=request.target) for m in pair]
 draw_certificates({"Joint extraction": joint[0].report} | {f"{m} alone": r.report for m, r in zip(pair, separate)})
 ks = paper_ks(joint[0].n)
 curves = {"joint (Chen et al.)": (transfer_curve(joint, ks), BLUE),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from engine.explain import Request, resolve_sample
 from engine.interaction import Interaction
 from engine.outputs import OUTPUT_KINDS
-from engine.zoo import DEFAULT_MODEL, MODEL_TITLES, STAND_INS, ZooModel
+from engine.zoo import DEFAULT_MODEL, MODEL_TITLES, STAND_INS, Sample, ZooModel
 from engine.zoo.samples import UPLOADED
 
 from .compute import cached_model
@@ -17,6 +18,7 @@ from .url import (
     ignored, link_max_players, link_notice, parse_players, seed_from_link, shown, shared_params, write_query,
 )
 
+TARGET_OPTIONS = 20  # classes offered as the class explained (the most probable ones, for a vocabulary)
 METHOD_LABELS = {"and-or": "AND-OR decomposition", "and": "AND only (Harsanyi)"}
 
 
@@ -36,6 +38,26 @@ def _choose(label: str, options: list, key: str, url_key: str, fmt=str):
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
     return st.sidebar.selectbox(label, options, key=key, format_func=fmt)
+
+
+def _choose_target(model: ZooModel, sample: Sample) -> int | None:
+    """The class explained: None (the predicted class, the default) or a class index. A model with many classes (a
+    causal LM's vocabulary) offers its most probable ones, and any class a link names."""
+    probabilities = model.predict(sample)
+    predicted = int(np.argmax(probabilities))
+    classes = range(len(probabilities))
+    if len(probabilities) > TARGET_OPTIONS:
+        classes = sorted(np.argsort(-probabilities)[:TARGET_OPTIONS].tolist())
+        wanted = st.session_state.get("url_target", "")
+        if wanted.isdigit() and int(wanted) < len(probabilities) and int(wanted) not in classes:
+            classes.append(int(wanted))
+
+    def describe(option: int | None) -> str:
+        chosen = predicted if option is None else option
+        text = f"{model.class_names[chosen]} (p = {probabilities[chosen]:.2f})"
+        return f"the predicted class: {text}" if option is None else text
+
+    return _choose("Class explained", [None, *classes], f"target::{model.model_id}", "target", describe)
 
 
 def _use_own_sentence(sample_key: str) -> None:
@@ -143,11 +165,12 @@ def sidebar() -> ViewContext:
     )
     baseline = _choose("Baseline (value of a masked variable)", model.baselines, f"baseline::{model_id}", "baseline")
     output = _choose("Output explained", list(OUTPUT_KINDS), "output", "output")
+    target = _choose_target(model, sample)
     method = _choose("Method", list(METHOD_LABELS), "method", "method", METHOD_LABELS.get)
     presentation = st.sidebar.toggle("Presentation mode (large fonts)", key="present")
     st.sidebar.radio("Chart downloads (toolbar camera)", ["svg", "png"], key="image_format", horizontal=True,
                      format_func=str.upper, help="SVG for papers; PNG at 3× for slides.")
-    request = Request(model_id, sample_id, tuple(sorted(players)), baseline, output, None, method)
+    request = Request(model_id, sample_id, tuple(sorted(players)), baseline, output, target, method)
     link_notice()
     focus = st.session_state.get("focus") or st.session_state.get("url_focus")
     return ViewContext.build(request, model, sample, candidates, focus, presentation)
@@ -158,7 +181,8 @@ def write_url(context: ViewContext, page: str) -> None:
 
     The focus is written as the user chose it, even when it is not one of the current players' interactions; a
     link's focus stays while it is one of them."""
-    params = shared_params(context.request, context.focus, context.presentation)
+    target = st.session_state.get(f"target::{context.request.model_id}")
+    params = shared_params(context.request, context.focus, context.presentation, target)
     if st.session_state.get("focus"):
         params["focus"] = st.session_state["focus"]
     write_query(params, page)

