@@ -413,8 +413,9 @@ def sample_results(model_ids: list[str], sample_id: str, settings: AcrossSetting
         and_or_.append(explain(split, cache, progress, cancel))
     joint = None
     if len(model_ids) > 1:
-        joint = explain_shared(list(model_ids), sample_id, players, settings.baseline, settings.alpha,
-                               settings.pthres, settings.qthres_shared, cache, progress, cancel)
+        joint = explain_shared(list(model_ids), sample_id, players, settings.baseline, alpha=settings.alpha,
+                               pthres=settings.pthres, qthres=settings.qthres_shared, cache=cache, progress=progress,
+                               cancel=cancel)
     return SampleResults(sample_id, sample.title, sample.label, and_only, and_or_, joint)
 
 

@@ -194,6 +194,7 @@ def explain_shared(
     sample_id: str,
     players: tuple[int, ...] | None = None,
     baseline: str | None = None,
+    *,
     target: int | None = None,
     alpha: float = and_or.ALPHA_SHARED,
     pthres: float = and_or.PTHRES_SHARED,

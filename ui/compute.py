@@ -89,7 +89,7 @@ def shared_results_for(model_ids: list[str], request: Request, **settings) -> li
     return run_with_progress(
         "Joint extraction",
         lambda progress: explain_shared(model_ids, request.sample_id, request.players, request.baseline,
-                                        request.target, cache=shared_cache(), progress=progress, **settings),
+                                        target=request.target, cache=shared_cache(), progress=progress, **settings),
     )
 
 
