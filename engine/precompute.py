@@ -66,7 +66,7 @@ class RecordingCache(ResultCache):
     disk: a cluster job's cache, whose new entries the driver writes into the real cache."""
 
     def __init__(self, seeds: dict[str, InteractionResult]) -> None:
-        super().__init__(folder=Path("/nonexistent"), memory_entries=0)
+        super().__init__(folder=Path("/nonexistent"), memory_bytes=0)
         self.seeds = dict(seeds)
         self.new: dict[str, InteractionResult] = {}
 

@@ -8,7 +8,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -25,12 +25,18 @@ class Sample:
 
 
 def sample_digest(sample: Sample) -> str:
-    """SHA-256 of what the model sees of a sample: a text's UTF-8 bytes, or the array's dtype, shape and bytes (so a
-    cache key changes whenever the data behind a sample id does)."""
+    """SHA-256 of what the model sees of a sample: a text's UTF-8 bytes, or each array's dtype, shape and bytes (one
+    array, or every field of a dataclass of arrays), so a cache key changes whenever the data behind a sample id does
+    and is the same in every process."""
     if isinstance(sample.data, str):
         return hashlib.sha256(sample.data.encode()).hexdigest()
-    array = np.ascontiguousarray(sample.data)
-    return hashlib.sha256(f"{array.dtype}{array.shape}".encode() + array.tobytes()).hexdigest()
+    data = sample.data  # an array, or a dataclass of arrays (a photo: its pixels and superpixel map)
+    parts = [getattr(data, f.name) for f in fields(data)] if is_dataclass(data) else [data]
+    digest = hashlib.sha256()
+    for part in parts:
+        array = np.ascontiguousarray(part)
+        digest.update(f"{array.dtype}{array.shape}".encode() + array.tobytes())
+    return digest.hexdigest()
 
 
 @dataclass

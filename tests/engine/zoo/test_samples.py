@@ -1,5 +1,6 @@
 """The bounded store of uploaded samples; test-split ids."""
 
+import numpy as np
 import pytest
 
 from engine.zoo import samples
@@ -23,3 +24,16 @@ def test_a_test_split_reads_only_the_ids_it_writes(sample_id, index):
     assert split.index_of(sample_id) == index
     if index is not None:
         assert split.sample_id(index) == sample_id
+
+
+def test_the_digest_of_a_photo_is_its_arrays_not_its_identity():
+    """A photo (a dataclass of arrays) digests by content: two copies agree (cache keys hold across processes), and
+    another superpixel map differs."""
+    from engine.zoo.photo import Photo
+    from engine.zoo.samples import sample_digest
+
+    pixels, segments = np.full((4, 4, 3), 0.5, dtype=np.float32), np.arange(16).reshape(4, 4)
+    first = Sample("p", "a photo", Photo(pixels, segments))
+    copy = Sample("p", "a photo", Photo(pixels.copy(), segments.copy()))
+    other = Sample("p", "a photo", Photo(pixels, segments[::-1].copy()))
+    assert sample_digest(first) == sample_digest(copy) != sample_digest(other)
