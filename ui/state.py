@@ -15,7 +15,7 @@ from .compute import cached_model
 from .context import ViewContext
 from .forms import own_model_form, upload_form
 from .url import (
-    ignored, link_max_players, link_notice, parse_players, seed_from_link, shown, shared_params, write_query,
+    ignored, link_max_players, link_notice, natural, parse_players, seed_from_link, shown, shared_params, write_query,
 )
 
 TARGET_OPTIONS = 20  # classes offered as the class explained (the most probable ones, for a vocabulary)
@@ -48,9 +48,9 @@ def _choose_target(model: ZooModel, sample: Sample) -> int | None:
     classes = range(len(probabilities))
     if len(probabilities) > TARGET_OPTIONS:
         classes = sorted(np.argsort(-probabilities)[:TARGET_OPTIONS].tolist())
-        wanted = st.session_state.get("url_target", "")
-        if wanted.isdigit() and int(wanted) < len(probabilities) and int(wanted) not in classes:
-            classes.append(int(wanted))
+        wanted = natural(st.session_state.get("url_target", ""))
+        if wanted is not None and wanted < len(probabilities) and wanted not in classes:
+            classes.append(wanted)
 
     def describe(option: int | None) -> str:
         chosen = predicted if option is None else option

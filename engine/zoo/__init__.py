@@ -37,7 +37,7 @@ def model_ids() -> list[str]:
 
 def _checkpoint(model_id: str) -> ZooModel | None:
     base, separator, epoch = model_id.partition(CHECKPOINT_SEPARATOR)
-    return checkpoint_model(base, int(epoch)) if separator and base in CHECKPOINT_MODELS and epoch.isdigit() else None
+    return checkpoint_model(base, int(epoch)) if separator and base in CHECKPOINT_MODELS and epoch.isascii() and epoch.isdigit() else None
 
 
 def _text(model_id: str) -> ZooModel | None:
