@@ -37,7 +37,9 @@ def model_ids() -> list[str]:
 
 def _checkpoint(model_id: str) -> ZooModel | None:
     base, separator, epoch = model_id.partition(CHECKPOINT_SEPARATOR)
-    return checkpoint_model(base, int(epoch)) if separator and base in CHECKPOINT_MODELS and epoch.isascii() and epoch.isdigit() else None
+    if not (separator and base in CHECKPOINT_MODELS and epoch.isascii() and epoch.isdigit()):
+        return None
+    return checkpoint_model(base, int(epoch))
 
 
 def _text(model_id: str) -> ZooModel | None:
