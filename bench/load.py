@@ -25,11 +25,22 @@ from urllib.parse import urlencode
 from .browser import CHROMIUM, settled, start_app
 
 PAGES = ["", "sparsity", "orders", "assumptions", "faithfulness", "attributions"]
-LINKS = [("digits-cnn", f"digit-{i}") for i in range(10, 20)] + \
-        [("digits-mlp", f"digit-{i}") for i in range(10, 16)] + \
-        [("tabular-mlp-wide", f"row-{i}") for i in range(8)] + \
-        [("tabular-mlp-deep", f"row-{i}") for i in range(4)] + \
-        [("text-minilm-l6", "s1"), ("text-minilm-l3", "s2")]
+BUNDLED_DIGITS = ["digit-10", "digit-1", "digit-50", "digit-3", "digit-4", "digit-102", "digit-6", "digit-7"]
+BUNDLED_ROWS = ["row-1", "row-20", "row-3", "row-21", "row-7", "row-51", "row-11", "row-66"]
+# 30 different computations (no two sessions share a result): bundled samples and held-out test samples.
+LINKS = [("digits-cnn", sample) for sample in BUNDLED_DIGITS + ["digit-test-0", "digit-test-1"]] + \
+        [("digits-mlp", f"digit-test-{i}") for i in range(2, 8)] + \
+        [("tabular-mlp-wide", sample) for sample in BUNDLED_ROWS] + \
+        [("tabular-mlp-deep", f"row-test-{i}") for i in range(4)] + \
+        [("text-sentiment-l6", "not-bad"), ("text-sentiment-l3", "slow-plot")]
+
+
+def check_links() -> None:
+    """Every link names a sample its model has (a wrong id would quietly open the default sample instead)."""
+    from engine.zoo import get_model
+
+    for model_id, sample_id in LINKS:
+        get_model(model_id).sample(sample_id)
 
 
 def rss_mb(pid: int) -> float:
@@ -149,6 +160,7 @@ def main() -> None:
     parser.add_argument("--concurrent", type=int, help="the gate's slots (0: no gate); default: the app's default")
     parser.add_argument("--timeout", type=float, default=600, help="seconds a session waits for one message")
     args = parser.parse_args()
+    check_links()
     env = {"OMP_WAIT_POLICY": "PASSIVE"}
     if args.concurrent is not None:
         env["INTERACTION_EXPLORER_CONCURRENT"] = str(args.concurrent or 10_000)

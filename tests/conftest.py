@@ -17,6 +17,20 @@ import torch  # noqa: E402
 from helpers import SENTENCE  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def components_scanned_once():
+    """Every new AppTest scans all installed distributions for Streamlit components (0.6 s each, a few hundred AppTests
+    a run); the installed packages do not change while the tests run, so the scan runs once."""
+    from functools import lru_cache
+
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    manifest_scanner.scan_component_manifests = lru_cache(maxsize=None)(scan)
+    yield
+    manifest_scanner.scan_component_manifests = scan
+
+
 @pytest.fixture(scope="session")
 def bert_folder(tmp_path_factory):
     """A tiny random BERT sentence classifier (3 labels) with MiniLM's tokenizer, saved as safetensors."""
