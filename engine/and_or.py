@@ -12,8 +12,8 @@ part plus a bounded model-specific part, p_i = p̄ + p̂_i with |p̂_i| ≤ pthr
 
 For one model (α = 0) this is the plain L1 loss ‖I_and‖₁ + ‖I_or‖₁. Both are linear programs. Solvers:
 
-- ``"lp"``, exact: one model by the interior-point method of :mod:`engine.ipm` (HiGHS if its certificate ever falls
-  short); several models by HiGHS on the joint LP (:func:`solve_joint_lp`);
+- ``"lp"``, exact: one model or a pair by the interior-point method of :mod:`engine.ipm` (HiGHS if its certificate
+  ever falls short); three or more models by HiGHS on the joint LP (:func:`solve_joint_lp`);
 - ``"pdhg"``, first order: restarted PDHG on the fast transforms (:mod:`engine.pdhg`), any m, on the GPU when there is
   one, stopped by time or by its certified gap.
 
@@ -47,7 +47,7 @@ GAP_TOLERANCE = 0.005  # PDHG stops once its certified gap is below 0.5 %
 PDHG_MAX_ITER = 200_000
 PDHG_MAX_SECONDS = 60.0
 LP_MAX_PLAYERS = 12  # one model: the exact interior-point method up to here (dense 2^n×2^n normal equations)
-JOINT_LP_MAX_PLAYERS = 10  # several models: HiGHS on the joint LP up to here (m = 2: about 3 s at n = 8, 20-45 s at 10)
+JOINT_LP_MAX_PLAYERS = 10  # several models: the exact LP up to here (a pair: 0.3 s at n = 8, 10-20 s at n = 10)
 LP_METHOD = "highs-ipm"  # HiGHS' interior point: 2-3× faster than its simplex on the joint LP at n = 8
 GPU_MIN_PLAYERS = 16  # below this PDHG's small kernels run faster on the CPU (H100: 5×)
 SOLVERS = ("auto", "lp", "pdhg")
@@ -224,36 +224,55 @@ def _sparse_or_values(n: int):
 
 
 def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=None) -> _Solution:
-    """Exact optimum of one model (u of shape (1, 2^n)) by :mod:`engine.ipm`.
+    """Exact optimum of one model or a pair (u of shape (1 or 2, 2^n)) by :mod:`engine.ipm`; m ≥ 3 by HiGHS.
 
-    The interior point stops at a certified gap of IPM_GAP; its row prices w give the lower bound. It leaves the
-    optimum's zeros below 1e-6 of the largest interaction (:data:`engine.result.ZERO_RATIO` counts them as zeros).
-    Should the interior point fail numerically or its certificate stay above IPM_FALLBACK_GAP (neither has happened
-    on any game tried), HiGHS solves the LP instead. For one model the loss N(I) = (1 + α)|I| is the L1 loss times
-    (1 + α), so the L1 bound is scaled by it.
+    The interior point stops at a certified gap of IPM_GAP; its row prices w give the lower bound (for a pair, the
+    coupling block's prices w_c are the dual of the shared part: z₁ = w_c, z₂ = −w_c). It leaves the optimum's zeros
+    below 1e-6 of the largest interaction (:data:`engine.result.ZERO_RATIO` counts them as zeros). Should the interior
+    point fail numerically or its certificate stay above IPM_FALLBACK_GAP (neither has happened on any game tried),
+    HiGHS solves the LP instead. For one model the loss N(I) = (1 + α)|I| is the L1 loss times (1 + α), so the L1
+    bound is scaled by it.
     """
+    m = u.shape[0]
+    if m > 2:
+        return solve_joint_lp(u, settings)
     n = n_players_of(u.shape[-1])
     bound = noise_bounds(u, settings.qthres)
+    beta = specific_bound(u, settings.pthres)
+    rows = u.cpu().numpy()
+    structure = (ipm.single(rows[0], float(bound[0, 0])) if m == 1
+                 else ipm.pair(rows, (float(bound[0, 0]), float(bound[1, 0])), beta, settings.alpha))
 
     def lower_of(w: np.ndarray) -> float:
-        l1_bound = dual_bound(u, torch.as_tensor(w)[None], torch.zeros_like(u), bound, 0.0, 0.0, n)
-        return (1.0 + settings.alpha) * l1_bound
+        if m == 1:
+            l1_bound = dual_bound(u, torch.as_tensor(w[:1]), torch.zeros_like(u), bound, 0.0, 0.0, n)
+            return (1.0 + settings.alpha) * l1_bound
+        z = torch.as_tensor(np.stack([w[2], -w[2]]))
+        return dual_bound(u, torch.as_tensor(w[:2]), z, bound, beta, settings.alpha, n)
 
-    def loss_of(p: torch.Tensor, q: torch.Tensor) -> float:
-        return float(shared_loss(*interactions_of(u, p, q), settings.alpha))
+    def point_of(out: ipm.IpmOutcome) -> tuple[torch.Tensor, torch.Tensor]:
+        """The feasible (p, q) of an iterate: p from its AND interactions, p̂ clipped to ±β for a pair."""
+        a = torch.as_tensor(structure.and_atoms[:, :m].T @ out.and_values)
+        p, q = split_of(u, a, torch.as_tensor(out.slacks[:m]))
+        if m > 1:
+            shared = p.mean(dim=0, keepdim=True)
+            p = shared + (p - shared).clamp(-beta, beta)
+        return p, q
 
-    def gap_of(a: np.ndarray, q: np.ndarray, w: np.ndarray) -> float:
-        return relative_gap(loss_of(*split_of(u, torch.as_tensor(a)[None], torch.as_tensor(q)[None])), lower_of(w))
+    def loss_of(point: tuple[torch.Tensor, torch.Tensor]) -> float:
+        return float(shared_loss(*interactions_of(u, *point), settings.alpha))
+
+    def gap_of(out: ipm.IpmOutcome) -> float:
+        return relative_gap(loss_of(point_of(out)), lower_of(out.w))
 
     try:
-        out = ipm.solve(u[0].cpu().numpy(), float(bound[0, 0]), gap_of, IPM_GAP, progress=progress, cancel=cancel)
+        out = ipm.solve(structure, gap_of, IPM_GAP, progress=progress, cancel=cancel)
     except (torch.linalg.LinAlgError, FloatingPointError, ValueError):  # a factorisation lost positive definiteness
         return solve_joint_lp(u, settings)
-    lower = lower_of(out.w)
-    p, q = split_of(u, torch.as_tensor(out.a)[None], torch.as_tensor(out.q)[None])
-    if relative_gap(loss_of(p, q), lower) > IPM_FALLBACK_GAP:
+    lower, point = lower_of(out.w), point_of(out)
+    if relative_gap(loss_of(point), lower) > IPM_FALLBACK_GAP:
         return solve_joint_lp(u, settings)
-    return _Solution(p, q, lower, out.iterations)
+    return _Solution(*point, lower, out.iterations)
 
 
 IPM_GAP = 1e-6
@@ -369,7 +388,7 @@ def solve(u: np.ndarray | torch.Tensor, settings: SolverSettings, progress=None,
     if chosen.solver == "lp":
         if progress is not None:
             progress(0.0, f"exact LP over {m} × 2 × 2^{n} interactions")
-        solution = solve_lp(scaled, settings, progress, cancel) if m == 1 else solve_joint_lp(scaled, settings)
+        solution = solve_lp(scaled, settings, progress, cancel)
     else:
         solution = solve_first_order(scaled, settings, chosen.device, progress, cancel)
     return _finish(scaled, solution, settings.alpha, scale, beta=specific_bound(scaled, settings.pthres),

@@ -1,19 +1,27 @@
-"""An exact interior-point solver for one model's AND-OR LP, with normal equations built from subset structure.
+"""An exact interior-point solver for the AND-OR LPs, with normal equations built from subset structure.
 
-The LP (spec §3.4, with the interactions themselves as variables, a = I_and and o = I_or):
+One model (spec §3.4), with the interactions themselves as variables, a = I_and and o = I_or:
 
     min 1ᵀ(a⁺ + a⁻ + o⁺ + o⁻)   s.t.   Z(a⁺ − a⁻) + B(o⁺ − o⁻) − q = u,   a±, o± ≥ 0,   −b ≤ q ≤ b,
 
-with Z a(S) = Σ_{T⊆S} a(T) and B o(S) = o(∅) + Σ_{T∩S≠∅} o(T). Mehrotra's predictor-corrector method solves it in a
-few dozen Newton steps; each needs the 2^n×2^n normal matrix A Θ Aᵀ for a diagonal Θ, which is dense but has closed
-forms that cost O(4^n) gathers instead of sparse products:
+with Z a(S) = Σ_{T⊆S} a(T) and B o(S) = o(∅) + Σ_{T∩S≠∅} o(T). Two models (Chen et al. eq. 6, spec §7.2) fit the same
+mould (:func:`pair`): the per-subset norm N(a₁, a₂) = max(|a₁|, |a₂|) + α(|a₁| + |a₂|) is an atomic norm whose atoms
+are ±e₁, ±e₂ (cost 1 + α) and ±(1, 1), ±(1, −1) (cost 1 + 2α), so a₁ = x + s + d and a₂ = y + s − d with the weighted
+L1 cost (1 + α)(|x| + |y|) + (1 + 2α)(|s| + |d|); the shared part p̄ with |p̂ᵢ| ≤ β leaves one coupling block,
+(Z a₁ − B o₁) − (Z a₂ − B o₂) = 2(p₁ − p₂) ∈ [−4β, 4β]. In general (:class:`Structure`): blocks r of 2^n rows,
+
+    Σ_k c_kr Z λ_k + Σ_l c'_lr B μ_l − s_r = rhs_r,   |s_r| ≤ bound_r,   min Σ_k cost_k ‖λ_k‖₁ + Σ_l cost'_l ‖μ_l‖₁.
+
+Mehrotra's predictor-corrector method solves it in a few dozen Newton steps; each needs the normal matrix A Θ Aᵀ for a
+diagonal Θ, whose (r, r') block is Z diag(Σ_k c_kr c_kr' θ_k) Zᵀ + B diag(Σ_l c'_lr c'_lr' θ'_l) Bᵀ (+ the slacks'
+diagonal): dense, but with closed forms that cost O(4^n) gathers instead of sparse products:
 
     Z Θ Zᵀ(S, R) = ζθ(S ∩ R),
     B Θ Bᵀ(S, R) = θ(∅) + ζθ'(N) − ζθ'(N∖S) − ζθ'(N∖R) + ζθ'(N∖(S ∪ R)),
 
 ζ the zeta transform (ζθ(X) = Σ_{T⊆X} θ(T)) and θ' = θ without its ∅ entry. A dense Cholesky factorisation
-(torch's LAPACK) then solves each step. Every iteration reports progress and can be cancelled. The result is certified by its dual: the
-row prices w give the lower bound of :func:`engine.and_or_ops.dual_bound`.
+(torch's LAPACK) then solves each step. Every iteration reports progress and can be cancelled. The result is certified
+by its dual: the row prices w give the lower bound of :func:`engine.and_or_ops.dual_bound`.
 """
 
 from __future__ import annotations
@@ -35,12 +43,42 @@ MAX_ITERATIONS = 80
 TOLERANCE = 1e-9  # relative primal and dual residuals and relative complementarity at which Newton steps stop
 
 
+@dataclass(frozen=True)
+class Structure:
+    """An AND-OR LP in the form of the module docstring: ``rhs`` (blocks, 2^n), per block the slack's bound (0: the
+    block is an equality), and the AND and OR variables' block coefficients (K, blocks) and costs (K,)."""
+
+    rhs: np.ndarray
+    bounds: tuple[float, ...]
+    and_atoms: np.ndarray
+    and_costs: np.ndarray
+    or_atoms: np.ndarray
+    or_costs: np.ndarray
+
+
+def single(u: np.ndarray, bound: float) -> Structure:
+    """One model: Z a + B o − q = u, |q| ≤ bound, cost ‖a‖₁ + ‖o‖₁."""
+    one = np.ones((1, 1))
+    return Structure(u[None], (bound,), one, np.ones(1), one, np.ones(1))
+
+
+def pair(u: np.ndarray, bounds: tuple[float, float], beta: float, alpha: float) -> Structure:
+    """Two models (u of shape (2, 2^n), |q_i| ≤ bounds[i], |p̂_i| ≤ β): blocks model 1, model 2, coupling; AND atoms
+    x, y, s, d with a₁ = x + s + d, a₂ = y + s − d (OR alike, its coupling coefficients negated)."""
+    atoms = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, -1.0], [1.0, 1.0, 0.0], [1.0, -1.0, 2.0]])
+    costs = np.array([1.0 + alpha, 1.0 + alpha, 1.0 + 2.0 * alpha, 1.0 + 2.0 * alpha])
+    return Structure(np.concatenate([u, np.zeros((1, u.shape[1]))]), (bounds[0], bounds[1], 4.0 * beta),
+                     atoms, costs, atoms * np.array([1.0, 1.0, -1.0]), costs)
+
+
 @dataclass
 class IpmOutcome:
-    """AND interactions a and noise q of the last iterate, the row prices w, and the iteration count."""
+    """The last iterate: AND and OR variables (K, 2^n) and (L, 2^n) (λ⁺ − λ⁻), slacks clipped to their boxes (blocks,
+    2^n), the row prices w (blocks, 2^n), and the work done."""
 
-    a: np.ndarray
-    q: np.ndarray
+    and_values: np.ndarray
+    or_values: np.ndarray
+    slacks: np.ndarray
     w: np.ndarray
     iterations: int
     seconds: float
@@ -77,56 +115,66 @@ def normal_matrix(theta_a: np.ndarray, theta_o: np.ndarray, theta_q: np.ndarray,
 
 
 def solve(
-    u: np.ndarray,
-    bound: float,
-    gap_of: Callable[[np.ndarray, np.ndarray, np.ndarray], float],
+    structure: Structure,
+    gap_of: Callable[[IpmOutcome], float],
     tol: float,
     progress: Callable[[float, str], None] | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> IpmOutcome:
-    """Mehrotra predictor-corrector on the LP of the module docstring for u (2^n,), u(∅) = 0, |q| ≤ bound.
+    """Mehrotra predictor-corrector on the LP of ``structure``.
 
-    Stops when ``gap_of(a, q, w)``, the certified relative gap of an iterate (the caller repairs it to a feasible
+    Stops when ``gap_of(outcome)``, the certified relative gap of an iterate (the caller repairs it to a feasible
     point and a dual bound), is at most ``tol``, or when the Newton steps stall (residuals and complementarity below
     TOLERANCE), or after MAX_ITERATIONS.
     """
     start = time.perf_counter()
-    size = u.size
+    blocks, size = structure.rhs.shape
     n = n_players_of(size)
+    u = structure.rhs.reshape(-1)
+    k_and, k_or = len(structure.and_costs), len(structure.or_costs)
+    boxed = [r for r, bound in enumerate(structure.bounds) if bound > 0.0]  # blocks with a slack variable
+    free = 2 * (k_and + k_or) * size  # the λ± and μ± variables, then one slack per boxed block
+    nv = free + len(boxed) * size
+    c_and, c_or = structure.and_atoms, structure.or_atoms
 
-    def or_vec(x):
-        return values_from_or(torch.from_numpy(x)).numpy()
+    def parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(λ⁺ − λ⁻ per AND variable, μ⁺ − μ⁻ per OR variable, slacks per boxed block)."""
+        signed = x[:free].reshape(2 * (k_and + k_or), size)
+        net = signed[0::2] - signed[1::2]
+        return net[:k_and], net[k_and:], x[free:].reshape(len(boxed), size)
 
-    def zeta_t_vec(y):
-        return zeta_t(torch.from_numpy(y), n).numpy()
+    def apply_a(x: np.ndarray) -> np.ndarray:
+        lam, mu, slack = parts(x)
+        out = zeta(torch.from_numpy(c_and.T @ lam)).numpy() + values_from_or(torch.from_numpy(c_or.T @ mu)).numpy()
+        out[boxed] -= slack
+        return out.reshape(-1)
 
-    def or_t_vec(y):
-        return or_values_t(torch.from_numpy(y), n).numpy()
+    def apply_at(y: np.ndarray) -> np.ndarray:
+        w = torch.from_numpy(y.reshape(blocks, size))
+        g = np.concatenate([c_and @ zeta_t(w, n).numpy(), c_or @ or_values_t(w, n).numpy()])
+        return np.concatenate([np.stack([g, -g], axis=1).reshape(-1), -y.reshape(blocks, size)[boxed].reshape(-1)])
 
-    has_q = bound > 0.0  # without a noise term q is fixed at 0 and its columns drop out
-    nv = (5 if has_q else 4) * size
-
-    def apply_a(x):  # x = (a⁺, a⁻, o⁺, o⁻[, q])
-        parts = np.split(x, nv // size)
-        out = _zeta(parts[0] - parts[1]) + or_vec(parts[2] - parts[3])
-        return out - parts[4] if has_q else out
-
-    def apply_at(y):
-        zy, by = zeta_t_vec(y), or_t_vec(y)
-        return np.concatenate([zy, -zy, by, -by] + ([-y] if has_q else []))
-
-    c = np.concatenate([np.ones(4 * size), np.zeros(nv - 4 * size)])
-    lower = np.concatenate([np.zeros(4 * size), np.full(nv - 4 * size, -bound)])
+    costs = np.concatenate([structure.and_costs, structure.or_costs])
+    c = np.concatenate([np.repeat(costs, 2 * size), np.zeros(nv - free)])
+    bound_of = np.repeat([structure.bounds[r] for r in boxed], size) if boxed else np.zeros(0)
+    lower = np.concatenate([np.zeros(free), -bound_of])
     upper_mask = np.zeros(nv, bool)
-    upper_mask[4 * size:] = True
-    upper = np.full(nv - 4 * size, bound)
-    pairs = nv + (nv - 4 * size)  # complementarity pairs: every lower bound, and q's upper bounds
+    upper_mask[free:] = True
+    upper = bound_of
+    pairs = nv + (nv - free)  # complementarity pairs: every lower bound, and the slacks' upper bounds
+
+    def outcome(x: np.ndarray, y: np.ndarray, iterations: int) -> IpmOutcome:
+        lam, mu, slack = parts(x)
+        slacks = np.zeros((blocks, size))
+        for i, r in enumerate(boxed):
+            slacks[r] = np.clip(slack[i], -structure.bounds[r], structure.bounds[r])
+        return IpmOutcome(lam, mu, slacks, y.reshape(blocks, size), iterations, time.perf_counter() - start)
 
     # Start: every variable strictly inside its bounds, dual slacks positive.
-    x = np.concatenate([np.full(4 * size, 1.0), np.zeros(nv - 4 * size)])
-    y = np.zeros(size)
+    x = np.concatenate([np.full(free, 1.0), np.zeros(nv - free)])
+    y = np.zeros(blocks * size)
     zl = np.ones(nv)
-    zu = np.ones(nv - 4 * size)
+    zu = np.ones(nv - free)
     sl = x - lower  # slacks are kept as variables: recomputing them from x loses them to rounding near a bound
     su = upper - x[upper_mask]
     u_norm = 1.0 + np.linalg.norm(u)
@@ -138,7 +186,7 @@ def solve(
         mu = (sl @ zl + su @ zu) / pairs
         primal_obj = c @ x
         rel_p = np.linalg.norm(rp) / u_norm
-        rel_d = np.linalg.norm(rd) / (1.0 + np.sqrt(4 * size))
+        rel_d = np.linalg.norm(rd) / (1.0 + np.linalg.norm(c))
         rel_mu = mu * pairs / (1.0 + abs(primal_obj))
         if progress is not None:
             progress(min(1.0, iterations / 30), f"exact AND-OR LP: interior-point step {iterations}, "
@@ -146,16 +194,12 @@ def solve(
         if cancel is not None and cancel():
             raise Cancelled("AND-OR decomposition cancelled")
         stalled = max(rel_p, rel_d, rel_mu) < TOLERANCE
-        if stalled or (iterations > 5 and gap_of(*_certifiable(x, y, size, nv, bound)) <= tol):
+        if stalled or (iterations > 5 and gap_of(outcome(x, y, iterations)) <= tol):
             break
         d = zl / sl
         d[upper_mask] += zu / su
         theta = 1.0 / d
-        theta_q = theta[4 * size:] if has_q else np.zeros(size)
-        mat = normal_matrix(theta[:size] + theta[size:2 * size], theta[2 * size:3 * size] + theta[3 * size:4 * size],
-                            theta_q, n)
-        mat[np.diag_indices_from(mat)] += 1e-14 * np.trace(mat) / size  # keeps the factorisation positive definite
-        factor = torch.linalg.cholesky(torch.from_numpy(mat))
+        factor = torch.linalg.cholesky(torch.from_numpy(_normal_matrix(structure, theta, boxed, n)))
 
         def newton(rl, ru):
             """Direction for complementarity targets s·z = rl (lower bounds) and s·z = ru (upper bounds)."""
@@ -189,12 +233,24 @@ def solve(
         y = y + ad * dy
         zl = zl + ad * dzl
         zu = zu + ad * dzu
-    return IpmOutcome(*_certifiable(x, y, size, nv, bound), iterations, time.perf_counter() - start)
+    return outcome(x, y, iterations)
 
 
-def _certifiable(x: np.ndarray, y: np.ndarray, size: int, nv: int, bound: float) -> tuple[np.ndarray, ...]:
-    """(a, q clipped to its box, w) from the stacked variables x = (a⁺, a⁻, o⁺, o⁻[, q]) and the row prices y: all
-    a caller needs to rebuild a feasible point (p = Z a − ½(u + q)) and a dual bound."""
-    parts = np.split(x, nv // size)
-    q = np.clip(parts[4], -bound, bound) if len(parts) > 4 else np.zeros(size)
-    return parts[0] - parts[1], q, y
+def _normal_matrix(structure: Structure, theta: np.ndarray, boxed: list[int], n: int) -> np.ndarray:
+    """A Θ Aᵀ block by block (module docstring), with a tiny diagonal shift that keeps it positive definite."""
+    blocks, size = structure.rhs.shape
+    k_and = len(structure.and_costs)
+    per_var = theta[: 2 * (k_and + len(structure.or_costs)) * size].reshape(-1, 2, size).sum(axis=1)
+    theta_and, theta_or = per_var[:k_and], per_var[k_and:]
+    slack_theta = theta[len(per_var) * 2 * size:].reshape(len(boxed), size)
+    mat = np.empty((blocks * size, blocks * size))
+    for r in range(blocks):
+        for r2 in range(r, blocks):
+            diagonal = slack_theta[boxed.index(r)] if r == r2 and r in boxed else np.zeros(size)
+            block = normal_matrix((structure.and_atoms[:, r] * structure.and_atoms[:, r2]) @ theta_and,
+                                  (structure.or_atoms[:, r] * structure.or_atoms[:, r2]) @ theta_or, diagonal, n)
+            mat[r * size:(r + 1) * size, r2 * size:(r2 + 1) * size] = block
+            if r2 != r:
+                mat[r2 * size:(r2 + 1) * size, r * size:(r + 1) * size] = block.T
+    mat[np.diag_indices_from(mat)] += 1e-14 * np.trace(mat) / len(mat)
+    return mat

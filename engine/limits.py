@@ -101,18 +101,24 @@ def max_players(seconds: float, n: int, max_seconds: float) -> int:
     return max(1, int(np.floor(np.log2(max(max_seconds / per_eval, 1.0)))))
 
 
+def ipm_rows(n: int, m: int) -> int:
+    """Rows of the exact LP's normal matrix: 2^n for one model, 3·2^n for a pair (two models and their coupling,
+    :func:`engine.ipm.pair`), and m·2^(n+1) for HiGHS' joint LP of three or more (its sum and difference rows)."""
+    return (1 << n) if m == 1 else 3 << n if m == 2 else m << (n + 1)
+
+
 def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
     """Time for the solve :func:`engine.and_or.plan` picks for u (one model's row or m rows).
 
-    An exact LP: IPM_STEPS interior-point steps, each a dense Cholesky factorisation of its normal matrix (2^n rows
-    for one model, m·2^(n+1) for the joint LP's sum and difference rows), timed at 512 rows and scaled by rows³.
+    An exact LP: IPM_STEPS interior-point steps, each a dense Cholesky factorisation of its normal matrix
+    (:func:`ipm_rows`), timed at 512 rows and scaled by rows³.
     PDHG: PDHG_MIN_ITERATIONS iterations, extrapolated from SOLVER_PROBE timed ones.
     """
     rows = np.atleast_2d(np.asarray(u, dtype=np.float64))
     m, n = rows.shape[0], n_players_of(rows.shape[-1])
     chosen = plan(n, m, settings)
     if chosen.solver == "lp":
-        size = (1 << n) if m == 1 else m << (n + 1)
+        size = ipm_rows(n, m)
         probe = torch.eye(512, dtype=torch.float64) * 512 + torch.ones(512, 512, dtype=torch.float64)
         start = time.perf_counter()
         torch.linalg.cholesky(probe)
@@ -130,9 +136,10 @@ def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds
     rows = np.atleast_2d(np.asarray(u))
     m, n = rows.shape[0], n_players_of(rows.shape[-1])
     chosen = plan(n, m, settings)  # refuses an exact LP far beyond its size
-    if chosen.solver == "lp" and m == 1 and IPM_BYTES_PER_ENTRY * 4.0**n > available_memory(torch.device("cpu")) / 2:
-        raise TooLarge(f"the exact LP of {n} players needs dense 2^{n}×2^{n} matrices, about "
-                       f"{IPM_BYTES_PER_ENTRY * 4.0**n / 2**30:,.1f} GiB, more than half the free memory; choose the "
+    side = ipm_rows(n, m)
+    if chosen.solver == "lp" and m <= 2 and IPM_BYTES_PER_ENTRY * side**2 > available_memory(torch.device("cpu")) / 2:
+        raise TooLarge(f"the exact LP of {n} players needs dense {side:,}×{side:,} matrices, about "
+                       f"{IPM_BYTES_PER_ENTRY * side**2 / 2**30:,.1f} GiB, more than half the free memory; choose the "
                        f"first-order solver, fewer players, or AND interactions only (no solver).")
     seconds = estimate_solver_seconds(rows, settings)
     if seconds <= max_seconds:

@@ -8,6 +8,7 @@ from helpers import brute_and, brute_or, game_from_terms
 from scipy.optimize import linprog
 
 import engine
+from engine import and_or
 from engine.and_or import (
     Plan,
     SolverSettings,
@@ -173,6 +174,32 @@ def test_joint_solvers_reach_the_optimum_of_chen_eq_6_with_a_valid_certificate(s
     assert first_order.lower_bound <= optimum * (1 + 1e-9)
     assert optimum <= first_order.loss * (1 + 1e-9)
     assert first_order.converged and first_order.loss <= optimum * 1.01
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("qthres", [0.0, 0.02])
+def test_a_pair_is_solved_by_the_interior_point_to_highs_optimum_with_a_valid_certificate(seed, qthres, monkeypatch):
+    """Two models go through the structured interior point (atoms of the max + α·sum norm, one coupling block), not
+    HiGHS; HiGHS, solved independently, agrees, and its optimum lies inside the interior point's certificate."""
+    n = 7
+    common = _random_network(n, seed=30 + seed)
+    u = np.stack([common + 0.4 * _random_network(n, seed=40 + seed), common + 0.3 * _random_network(n, seed=50)])
+    rows = torch.as_tensor(u)
+    settings = SolverSettings(qthres=qthres, alpha=0.1, pthres=0.5)
+    reference = and_or.solve_joint_lp(rows, settings)
+    optimum = float(and_or.shared_loss(*and_or.interactions_of(rows, reference.p, reference.q), 0.1))
+
+    def no_highs(*args, **kwargs):
+        raise AssertionError("a pair fell back to HiGHS")
+
+    monkeypatch.setattr(and_or, "solve_joint_lp", no_highs)
+    exact = decompose_joint(u, alpha=0.1, qthres=qthres, pthres=0.5, solver="lp")
+    assert exact.lower_bound <= optimum * (1 + 1e-9) and optimum <= exact.loss * (1 + 1e-9)
+    assert exact.loss == pytest.approx(optimum, rel=1e-6) and exact.gap < 1e-6
+    beta = 0.5 * abs(u[:, -1].mean())
+    specific = exact.p - exact.p.mean(axis=0, keepdims=True)
+    assert np.abs(specific).max() <= beta * (1 + 1e-9)  # the returned split is feasible: |p̂| ≤ β
+    assert np.abs(exact.q).max(axis=1).max() <= qthres * np.abs(u[:, -1]).max() + 1e-12
 
 
 def test_one_model_through_the_joint_lp_is_the_single_model_optimum():
