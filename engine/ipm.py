@@ -244,6 +244,11 @@ def _normal_matrix(structure: Structure, theta: np.ndarray, boxed: list[int], n:
     per_var = theta[: 2 * (k_and + len(structure.or_costs)) * size].reshape(-1, 2, size).sum(axis=1)
     theta_and, theta_or = per_var[:k_and], per_var[k_and:]
     slack_theta = theta[len(per_var) * 2 * size:].reshape(len(boxed), size)
+    if blocks == 1:  # one model: the block is the matrix
+        mat = normal_matrix(structure.and_atoms[:, 0] ** 2 @ theta_and, structure.or_atoms[:, 0] ** 2 @ theta_or,
+                            slack_theta[0] if boxed else np.zeros(size), n)
+        mat[np.diag_indices_from(mat)] += 1e-14 * np.trace(mat) / len(mat)
+        return mat
     mat = np.empty((blocks * size, blocks * size))
     for r in range(blocks):
         for r2 in range(r, blocks):
