@@ -1,6 +1,7 @@
 """The AND-OR solvers side by side: time, certified gap, and gap to an exact optimum computed independently.
 
-Run by hand (``python -m bench.solvers [--quick]``); prints Markdown tables for the README. Games: random tanh networks
+Run by hand (``python -m bench.solvers [--quick] [--joint] [--no-pdhg]``: fewer sizes, the pairs only, without the
+forced first-order runs); prints Markdown tables for the README. Games: random tanh networks
 and bundled models (the digits CNN and MLP, the tabular MLP) at 8 to 14 players; joint extractions of the bundled
 pairs and of two related random networks. The independent exact optimum is HiGHS on the LP of
 :func:`engine.and_or.solve_joint_lp` (one model: m = 1), run where it takes under a few minutes (n ≤ 12 for one model,
@@ -61,7 +62,8 @@ def row(game: str, n: int, solved: and_or.Decomposition, exact: float | None) ->
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv
+    quick, joint_only = "--quick" in sys.argv, "--joint" in sys.argv
+    compared = ("auto",) if "--no-pdhg" in sys.argv else ("auto", "pdhg")
     torch.set_num_threads(2)
     print(f"Machine: {os.cpu_count()} CPU cores, torch {torch.__version__}, no GPU" if not torch.cuda.is_available()
           else f"Machine: {torch.cuda.get_device_name()}")
@@ -73,12 +75,12 @@ def main() -> None:
               for m in ("digits-cnn", "digits-mlp") for n in ((10,) if quick else (10, 12, 14))]
     games += [("tabular-mlp-wide row-1", 10, lambda: model_game("tabular-mlp-wide", "row-1", 10))]
     single = and_or.SolverSettings()
-    for name, n, make in games:
+    for name, n, make in [] if joint_only else games:
         u = make()
         exact = exact_optimum(u, single) if n <= EXACT_MAX_PLAYERS else None
         if exact:
             print(f"| {name} | {n} | HiGHS (reference) | {exact[0]:.4f} | 0 | 0 | {exact[1]:.2f} s |")
-        for solver in ("auto", "pdhg") if n <= and_or.LP_MAX_PLAYERS else ("auto",):
+        for solver in compared if n <= and_or.LP_MAX_PLAYERS else ("auto",):
             print(row(name, n, and_or.decompose(u, solver=solver), exact and exact[0]), flush=True)
 
     print("\n| joint (m = 2) | n | solver | loss | certified gap | to exact (HiGHS) | time |")
@@ -95,7 +97,7 @@ def main() -> None:
         exact = exact_optimum(u, joint) if n <= and_or.JOINT_LP_MAX_PLAYERS else None
         if exact:
             print(f"| {name} | {n} | HiGHS (reference) | {exact[0]:.4f} | 0 | 0 | {exact[1]:.2f} s |")
-        for solver in ("auto", "pdhg"):
+        for solver in compared:
             print(row(name, n, and_or.decompose_joint(u, solver=solver), exact and exact[0]), flush=True)
 
 
