@@ -11,7 +11,7 @@ import streamlit as st
 from engine.errors import EngineError
 from engine.zoo import ZooModel, user_model_id
 from engine.zoo.access import code_allowed, visitor_model_id
-from engine.zoo.uploads import image_sample, photo_sample, table_sample
+from engine.zoo.uploads import MAX_IMAGE_BYTES, MAX_TABLE_BYTES, image_sample, photo_sample, table_sample
 
 from .compute import cached_model
 
@@ -61,6 +61,8 @@ UPLOAD_TYPES = {"image": (["png", "jpg", "jpeg", "bmp", "gif"], "…or upload a 
                 "photo": (["png", "jpg", "jpeg", "bmp", "gif", "webp"], "…or upload a photo (its centred square is "
                                                                         "used; a new photo takes minutes on a CPU)"),
                 "tabular": (["csv"], "…or upload a CSV row (a header with the feature names, one row of numbers)")}
+UPLOAD_MB = {"image": MAX_IMAGE_BYTES // 2**20, "photo": MAX_IMAGE_BYTES // 2**20,
+             "tabular": max(1, MAX_TABLE_BYTES // 2**20)}  # what the uploader says, and refuses above, in MB
 
 
 def _sample_of(model: ZooModel, raw: bytes, name: str):
@@ -93,6 +95,6 @@ def upload_form(model: ZooModel, sample_key: str) -> None:
     """A file uploader for the model's kind of input (a digit, a photo or a CSV row) and its error, if any."""
     types, label = UPLOAD_TYPES[model.modality]
     st.sidebar.file_uploader(label, type=types, key=f"upload_file::{model.upload_kind}", on_change=_read_upload,
-                             args=(model, sample_key))
+                             args=(model, sample_key), max_upload_size=UPLOAD_MB[model.modality])
     if st.session_state.get("upload_error"):
         st.sidebar.error(st.session_state["upload_error"], icon=":material/error:")

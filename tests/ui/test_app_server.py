@@ -153,3 +153,11 @@ def test_copy_link_encodes_a_sentence_with_every_special_character():
     link = next(c.value for c in at.sidebar.code if "?" in c.value)
     parsed = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
     assert parsed["sample"] == sentence and parsed["model"] == "text-minilm-l6"
+
+
+@pytest.mark.parametrize("model, megabytes", [("digits-cnn", 10), ("tabular-mlp-wide", 1)])
+def test_the_uploader_states_the_limit_the_server_enforces(model, megabytes):
+    """It said "200MB per file" (Streamlit's default) while uploads above 10 MB were refused after the transfer."""
+    at = opened(model=model)
+    uploaders = [e for e in at.get("file_uploader") if "upload" in e.proto.label]
+    assert uploaders and all(e.proto.max_upload_size_mb == megabytes for e in uploaders)
