@@ -33,7 +33,7 @@ from .explain import ENGINE_VERSION, Request, explain, explain_shared, resolve_s
 from .game import CancelFn, ProgressFn
 from .generalizable import SharedStrength, TransferCurve, paper_ks, shared_strength_by_order, transfer_curve
 from .result import InteractionResult
-from .sparsity import TAU_RATIO, normalised_curves, order_distribution, salient
+from .sparsity import TAU_RATIO, normalised_curves, order_distribution, padded, salient
 from .zoo import get_model
 
 AGGREGATE_FORMAT = 2  # in the cache key; 2: p and bound on monotone samples, s at each own n, AND-only curve doubled
@@ -72,14 +72,6 @@ def _array(values) -> np.ndarray:
 def _matrix(values: list) -> np.ndarray:
     """A (rows, columns) array from :func:`_floats` output, (0, 0) for no rows."""
     return _array(values).reshape(len(values), -1) if values else np.zeros((0, 0))
-
-
-def padded(rows: list, fill: float = np.nan) -> np.ndarray:
-    """Rows of different lengths stacked into one (rows, longest) array, the missing ends set to ``fill``."""
-    out = np.full((len(rows), max((len(r) for r in rows), default=0)), fill)
-    for target, row in zip(out, rows):
-        target[: len(row)] = row
-    return out
 
 
 @dataclass

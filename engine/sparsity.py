@@ -83,26 +83,19 @@ def sorted_strengths(result: InteractionResult, normalise: bool = False, duplica
     return strengths
 
 
+def padded(rows: list, fill: float = np.nan) -> np.ndarray:
+    """Rows of different lengths stacked into one (rows, longest) array, the missing ends set to ``fill``."""
+    out = np.full((len(rows), max((len(r) for r in rows), default=0)), fill)
+    for target, row in zip(out, rows):
+        target[: len(row)] = row
+    return out
+
+
 def normalised_curves(results: list[InteractionResult], duplicate_and_only: bool = False) -> np.ndarray:
     """(samples, L): each result's |I| divided by its max and sorted (:func:`sorted_strengths`; an AND-only result's
     strengths counted twice with ``duplicate_and_only``, Chen Appx H), zero-padded to the longest (a sample with
-    fewer players has no further interactions: |I| = 0)."""
-    curves = [sorted_strengths(r, normalise=True, duplicate_and_only=duplicate_and_only) for r in results]
-    rows = np.zeros((len(curves), max((c.size for c in curves), default=0)))
-    for row, curve in zip(rows, curves):
-        row[: curve.size] = curve
-    return rows
-
-
-def mean_normalised_curve(results: list[InteractionResult]) -> np.ndarray:
-    """ICML 2023 curve: per sample |I| normalised by its max and sorted, then averaged elementwise over samples."""
-    return normalised_curves(results).mean(axis=0)
-
-
-def pooled_curve(results: list[InteractionResult], duplicate_and_only: bool = True) -> np.ndarray:
-    """Chen Fig. 2 curve: |I| of all samples pooled (no normalisation) and sorted descending, for a log axis."""
-    pooled = np.concatenate([np.abs(pooled_values(r, duplicate_and_only)) for r in results])
-    return np.sort(pooled)[::-1]
+    fewer players has no further interactions: |I| = 0). Their mean over samples is the ICML 2023 curve."""
+    return padded([sorted_strengths(r, normalise=True, duplicate_and_only=duplicate_and_only) for r in results], 0.0)
 
 
 @dataclass

@@ -6,19 +6,20 @@ from helpers import PLAYERS, game_from_terms, sparse_result
 
 from engine.masks import popcounts, subset_index
 from engine.result import InteractionResult
-from engine.sparsity import mean_normalised_curve, order_distribution, order_statistics, pooled_curve, salient, sorted_strengths
+from engine.sparsity import normalised_curves, order_distribution, order_statistics, salient, sorted_strengths
 
 
-def test_both_curve_styles_over_samples():
+def test_normalised_curves_over_samples():
     first = sparse_result()  # |I| = 4, 3, 2, 0.01 and zeros
     second = InteractionResult.harsanyi(PLAYERS, game_from_terms(6, {(2,): -1.0, (0, 1): 0.5}, {}))
-    mean = mean_normalised_curve([first, second])  # per sample /max, then averaged rank by rank
+    mean = normalised_curves([first, second]).mean(axis=0)  # per sample /max, then averaged rank by rank
     assert mean.size == 2 * 63
     np.testing.assert_allclose(mean[:4], [(1 + 1) / 2, (0.75 + 0.5) / 2, (0.5 + 0) / 2, (0.0025 + 0) / 2])
-    pooled = pooled_curve([first, second])  # raw |I| of both samples in one sorted list; AND-only duplicated
-    assert pooled.size == 2 * 2 * 63
-    np.testing.assert_allclose(pooled[:10], [4, 4, 3, 3, 2, 2, 1, 1, 0.5, 0.5])
-    assert np.all(np.diff(pooled) <= 0)
+    doubled = normalised_curves([second], duplicate_and_only=True)[0]  # AND-only counted twice (Chen Appx H)
+    assert doubled.size == 2 * 63
+    np.testing.assert_allclose(doubled[:5], [1, 1, 0.5, 0.5, 0])
+    shorter = InteractionResult.harsanyi(PLAYERS[:3], game_from_terms(3, {(0,): 2.0}, {}))
+    np.testing.assert_array_equal(normalised_curves([first, shorter])[1, 7:], 0.0)  # fewer players: zero-padded
 
 def test_salient_set_and_counts():
     s = salient(sparse_result())
