@@ -41,6 +41,7 @@ class SentimentRecipe:
     rank: int = 0  # > 0: every layer below the tuned ones gets rank-r adapters on its weight matrices (else frozen)
     lr_adapters: float = 5e-4  # AdamW learning rate of the adapters and of those layers' biases and layer norms
     review_sentences: int = 0  # also train on the last k sentences of each full review (pang&lee1), document label
+    warmup: float = 0.06  # fraction of the steps with a linearly rising learning rate (0: linear decay from the start)
 
     @property
     def weights(self) -> Path:
@@ -51,9 +52,9 @@ SENTIMENT_RECIPES = {
     recipe.model_id: recipe
     for recipe in [
         SentimentRecipe("text-sentiment-l6", "Sentences · MiniLM-L6 sentiment (trained)", minilm_l6_encoder,
-                        tuned_layers=0, seed=0, epochs=4, lr_layers=1e-4, rank=8, review_sentences=2),
+                        tuned_layers=2, seed=0, epochs=3, lr_layers=1e-4, tweets=True, warmup=0.0),
         SentimentRecipe("text-sentiment-l3", "Sentences · MiniLM-L3 sentiment (trained)", minilm_l3_encoder,
-                        tuned_layers=0, seed=1, epochs=4, lr_layers=2e-4, rank=8, review_sentences=2),
+                        tuned_layers=2, seed=1, epochs=3, lr_layers=2e-4, tweets=True, warmup=0.0),
     ]
 }
 SENTIMENT_TITLES = {model_id: recipe.title for model_id, recipe in SENTIMENT_RECIPES.items()}

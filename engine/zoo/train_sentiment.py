@@ -55,7 +55,6 @@ TEST_FRACTION = 0.2
 SPLIT_SEED = 0
 BATCH = 32
 LR_HEAD = 1e-3
-WARMUP = 0.06  # fraction of the steps with a linearly rising learning rate
 ADAPTER_SCALE = 2.0  # s in W + s·B·A (LoRA's alpha / r with alpha = 2r)
 
 Corpus = list[tuple[str, int]]
@@ -259,19 +258,19 @@ def fine_tune(encoder: SentenceEncoder, recipe: SentimentRecipe, train: Corpus, 
               log=partial(print, flush=True), on_epoch: Callable[[int, TopLayers], None] | None = None,
               ) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
     """Train the recipe's layers (fully or through adapters) and a head with AdamW (cross-entropy, linear warm-up
-    over the first WARMUP of the steps, then linear decay to 0); return the stored tensors and the accuracy on each
-    held-out corpus measured with those stored (fp16) tensors. ``on_epoch(epoch, model)`` runs after every epoch
-    (e.g. to score a validation split)."""
+    over the recipe's warm-up fraction of the steps, then linear decay to 0); return the stored tensors and the
+    accuracy on each held-out corpus measured with those stored (fp16) tensors. ``on_epoch(epoch, model)`` runs after
+    every epoch (e.g. to score a validation split)."""
     torch.manual_seed(recipe.seed)
     first = first_tuned(encoder.model, recipe)
     top = TopLayers(encoder.model, first, recipe.tuned_layers, recipe.rank)
     states = frozen_activations(encoder, [text for text, _ in train], first)
     labels = torch.tensor([label for _, label in train])
     steps = recipe.epochs * -(-len(train) // BATCH)
-    warm = max(1, round(WARMUP * steps))
+    warm = round(recipe.warmup * steps)
     opt = torch.optim.AdamW(top.parameter_groups(recipe.lr_layers, recipe.lr_adapters), weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda step: min(step / warm, (steps - step) / max(1, steps - warm)))
+        opt, lambda step: min(step / warm if warm else 1.0, (steps - step) / (steps - warm)))
     gen = torch.Generator().manual_seed(recipe.seed)
     for epoch in range(1, recipe.epochs + 1):
         top.train()
@@ -341,7 +340,7 @@ def train_sentiment(recipe: SentimentRecipe, out: Path = ASSETS, cache: Path = C
         "epochs": recipe.epochs,
         "tuned": tuning(recipe),
         "optimizer": f"AdamW lr={recipe.lr_layers} (tuned layers) / {recipe.lr_adapters} (adapters) / {LR_HEAD} "
-                     f"(head), weight decay 0.01, linear warm-up ({WARMUP:.0%}) and decay, batch={BATCH}, "
+                     f"(head), weight decay 0.01, linear warm-up ({recipe.warmup:.0%}) and decay, batch={BATCH}, "
                      f"max_len={MAX_LEN}",
         "test_accuracy": scores["reviews"],
         "template_test_accuracy": scores["templates"],
