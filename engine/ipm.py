@@ -26,9 +26,10 @@ by its dual: the row prices w give the lower bound of :func:`engine.and_or_ops.d
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -40,6 +41,7 @@ from .harsanyi import values_from_or, zeta
 from .masks import n_players_of
 
 MAX_ITERATIONS = 80
+STALL_CHECKS = 4  # certified gaps in a row no better than the best: the iterates only lose precision from there
 TOLERANCE = 1e-9  # relative primal and dual residuals and relative complementarity at which Newton steps stop
 
 
@@ -124,8 +126,9 @@ def solve(
     """Mehrotra predictor-corrector on the LP of ``structure``.
 
     Stops when ``gap_of(outcome)``, the certified relative gap of an iterate (the caller repairs it to a feasible
-    point and a dual bound), is at most ``tol``, or when the Newton steps stall (residuals and complementarity below
-    TOLERANCE), or after MAX_ITERATIONS.
+    point and a dual bound), is at most ``tol``, when that gap failed to improve STALL_CHECKS times in a row (rounding
+    near the optimum), when the Newton steps stall (residuals and complementarity below TOLERANCE), or after
+    MAX_ITERATIONS; returns the iterate with the best certified gap.
     """
     start = time.perf_counter()
     blocks, size = structure.rhs.shape
@@ -179,6 +182,8 @@ def solve(
     su = upper - x[upper_mask]
     u_norm = 1.0 + np.linalg.norm(u)
     iterations = 0
+    best: IpmOutcome | None = None
+    best_gap, worse = math.inf, 0
     for iterations in range(1, MAX_ITERATIONS + 1):
         rp = u - apply_a(x)
         rd = c - apply_at(y) - zl
@@ -193,8 +198,14 @@ def solve(
                      f"objective {primal_obj:.5g}")
         if cancel is not None and cancel():
             raise Cancelled("AND-OR decomposition cancelled")
-        stalled = max(rel_p, rel_d, rel_mu) < TOLERANCE
-        if stalled or (iterations > 5 and gap_of(outcome(x, y, iterations)) <= tol):
+        if iterations > 5:  # the best certified iterate is kept: rounding can make later ones worse
+            current = outcome(x, y, iterations)
+            gap = gap_of(current)
+            best, worse = (current, 0) if best is None or gap < best_gap else (best, worse + 1)
+            best_gap = min(best_gap, gap)
+            if gap <= tol or worse >= STALL_CHECKS:
+                break
+        if max(rel_p, rel_d, rel_mu) < TOLERANCE:  # the Newton steps stalled
             break
         d = zl / sl
         d[upper_mask] += zu / su
@@ -234,7 +245,8 @@ def solve(
         y = y + ad * dy
         zl = zl + ad * dzl
         zu = zu + ad * dzu
-    return outcome(x, y, iterations)
+    last = outcome(x, y, iterations)
+    return last if best is None else replace(best, iterations=iterations, seconds=last.seconds)
 
 
 def _normal_matrix(structure: Structure, theta: np.ndarray, boxed: list[int], n: int) -> np.ndarray:
