@@ -138,7 +138,8 @@ def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds
     chosen = plan(n, m, settings)  # refuses an exact LP far beyond its size
     side = ipm_rows(n, m)
     if chosen.solver == "lp" and m <= 2 and IPM_BYTES_PER_ENTRY * side**2 > available_memory(torch.device("cpu")) / 2:
-        raise TooLarge(f"the exact LP of {n} players needs dense {side:,}×{side:,} matrices, about "
+        dense = f"2^{n}" if m == 1 else f"3·2^{n}"
+        raise TooLarge(f"the exact LP of {n} players needs dense {dense}×{dense} matrices, about "
                        f"{IPM_BYTES_PER_ENTRY * side**2 / 2**30:,.1f} GiB, more than half the free memory; choose the "
                        f"first-order solver, fewer players, or AND interactions only (no solver).")
     seconds = estimate_solver_seconds(rows, settings)
