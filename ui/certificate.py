@@ -29,7 +29,7 @@ class Note:
 def _solver_words(report: SolverReport) -> str:
     joint = report.solver.endswith("-joint")
     if report.solver.startswith("lp"):
-        return ("exact joint LP (HiGHS)" if joint else "exact LP (interior point)") + f", {report.seconds:.1f} s"
+        return ("exact joint LP" if joint else "exact LP") + f" (interior point), {report.seconds:.1f} s"
     return f"first-order solver (PDHG), {report.iterations:,} iterations, {report.seconds:.1f} s"
 
 

@@ -32,7 +32,7 @@ def figures(at):
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-# The shared view's joint LP at the default n = 10 takes half a minute on CI's two cores (issue #17): the matrix opens
+# The shared view's joint LP at the default n = 10 takes 10-20 s on CI's two cores (issue #17): the matrix opens
 # it with 8 players; test_the_shared_view_opens_on_the_bundled_default keeps one run at the default.
 SHARED_PLAYERS = {"digits-cnn": "1,2,5,6,9,10,13,14", "text-sentiment-l6": "0,1,2,3,4,5,6,7",
                   "text-sentiment-l3": "0,1,2,3,4,5,6,7"}
@@ -47,7 +47,7 @@ def test_every_page_renders_with_charts(page, model):
     assert at.query_params["model"] == model
 
 
-# The MNIST-3 pair at n = 6 (the shared view's joint LP at n = 10 takes half a minute on CI's two cores) and the
+# The MNIST-3 pair at n = 6 (the shared view's joint LP at n = 10 takes 10-20 s on CI's two cores) and the
 # photo model at n = 3 (eight forward passes of EfficientNet instead of 256).
 NEW_MODELS = {"mnist3-resnet": "33,34,43,44,53,54", "mnist3-vgg": "33,34,43,44,53,54",
               "photo-efficientnet-lite0": "0,1,2"}
