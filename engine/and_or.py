@@ -178,15 +178,20 @@ def specific_bound(u: torch.Tensor, pthres: float) -> float:
     return float((pthres * (u[:, -1] - u[:, 0]).mean()).abs()) if u.shape[0] > 1 else 0.0
 
 
+def within_specific_bound(p: torch.Tensor, beta: float) -> torch.Tensor:
+    """p with each model's specific part clipped, p_i = p̄ + clip(p_i − p̄, ±β), p̄ the mean over models (the rows);
+    one model's p is free and returned as it is."""
+    if p.shape[0] == 1:
+        return p
+    shared = p.mean(dim=0, keepdim=True)
+    return shared + (p - shared).clamp(-beta, beta)
+
+
 def _starts(u: torch.Tensor, beta: float) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Feasible (p, q) every solver must beat: the half/half split p = q = 0 and the AND-only split p = ½u (for
     several models with p̂ clipped to ±β, which leaves it AND-only wherever the models agree closely enough)."""
     zero = torch.zeros_like(u)
-    and_only = 0.5 * u
-    if u.shape[0] > 1:
-        shared = and_only.mean(dim=0, keepdim=True)
-        and_only = shared + (and_only - shared).clamp(-beta, beta)
-    return [(zero, zero), (and_only, zero)]
+    return [(zero, zero), (within_specific_bound(0.5 * u, beta), zero)]
 
 
 def _finish(u: torch.Tensor, solution: _Solution, alpha: float, scale: float, beta: float, **report) -> Decomposition:
@@ -254,10 +259,7 @@ def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=No
         """The feasible (p, q) of an iterate: p from its AND interactions, p̂ clipped to ±β for a pair."""
         a = torch.as_tensor(structure.and_atoms[:, :m].T @ out.and_values)
         p, q = split_of(u, a, torch.as_tensor(out.slacks[:m]))
-        if m > 1:
-            shared = p.mean(dim=0, keepdim=True)
-            p = shared + (p - shared).clamp(-beta, beta)
-        return p, q
+        return within_specific_bound(p, beta), q
 
     def loss_of(point: tuple[torch.Tensor, torch.Tensor]) -> float:
         return float(shared_loss(*interactions_of(u, *point), settings.alpha))
