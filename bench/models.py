@@ -40,7 +40,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="*", default=[m for m in MODEL_TITLES if "overfit" not in m])
     args = parser.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+          + (f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ", no GPU"))
     print("| model | n | masks | batched (engine) | masks/s | one at a time (scaled) | speed-up |")
     print("|---|---|---|---|---|---|---|")
     for model_id in args.models:

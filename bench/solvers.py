@@ -1,7 +1,8 @@
 """The AND-OR solvers side by side: time, certified gap, and gap to an exact optimum computed independently.
 
 Run by hand (``python -m bench.solvers [--quick] [--joint] [--no-pdhg]``: fewer sizes, the pairs only, without the
-forced first-order runs); prints Markdown tables for the README. Games: random tanh networks
+forced first-order runs; ``--gpu``: on a CUDA machine, the interior point there at n = 10…16 (a pair 10…13) beside the
+same LP on the CPU and PDHG on the GPU); prints Markdown tables for the README. Games: random tanh networks
 and bundled models (the digits CNN and MLP, the tabular MLP) at 8 to 14 players; joint extractions of the bundled
 pairs and of two related random networks. The independent exact optimum is HiGHS on the LP of
 :func:`engine.and_or.solve_joint_lp` (one model: m = 1), run where it takes under a few minutes (n ≤ 12 for one model,
@@ -11,9 +12,11 @@ after 60 s).
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
+from dataclasses import replace
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -61,7 +64,49 @@ def row(game: str, n: int, solved: and_or.Decomposition, exact: float | None) ->
             f"({solved.iterations:,} it.) |")
 
 
+def device_row(game: str, n: int, u: np.ndarray, settings: and_or.SolverSettings, exact: float | None) -> float:
+    """One solve on the device the settings name (or the plan's), printed as a table row; returns its loss."""
+    m = 1 if u.ndim == 1 else u.shape[0]
+    where = and_or.plan(n, m, settings).device
+    try:
+        solved = and_or.solve(u, settings)
+    except Exception as error:  # noqa: BLE001 - a benchmark reports the failure and goes on
+        print(f"| {game} | {n} | {settings.solver} on {where} | failed: {type(error).__name__}: {error} |", flush=True)
+        return math.nan
+    print(row(game, n, solved, exact).replace(f"| {solved.solver} |", f"| {solved.solver} on {where} |"), flush=True)
+    return solved.loss
+
+
+def gpu_main() -> None:
+    """The interior point on a CUDA GPU against the same LP on the CPU (n ≤ 12) and PDHG on the GPU (n = 16)."""
+    print(f"Machine: {torch.cuda.get_device_name()}, torch {torch.__version__}, {os.cpu_count()} CPU cores")
+    single, joint = and_or.SolverSettings(), and_or.SolverSettings(qthres=and_or.QTHRES_SHARED,
+                                                                   alpha=and_or.ALPHA_SHARED)
+    games = [(f"tanh network seed {s}", n, lambda n=n, s=s: tanh_network(n, s)) for s in (11, 12)
+             for n in (10, 12, 14)]
+    games += [(f"{m} digit-3", n, lambda m=m, n=n: model_game(m, "digit-3", n))
+              for m in ("digits-cnn", "digits-mlp") for n in (12, 14)]
+    pairs = [("tanh networks seeds 11 + 12·0.4", n, lambda n=n: np.stack(
+        [tanh_network(n, 11), tanh_network(n, 11) + 0.4 * tanh_network(n, 12)])) for n in (10, 12, 13)]
+    pairs += [("digits-cnn + digits-mlp digit-3", n, lambda n=n: np.stack(
+        [model_game("digits-cnn", "digit-3", n), model_game("digits-mlp", "digit-3", n)])) for n in (10, 12)]
+    largest = [("tanh network seed 11", 16, lambda: tanh_network(16, 11)),
+               ("digits-cnn digit-3", 16, lambda: model_game("digits-cnn", "digit-3", 16))]
+    for table, settings, cases, cpu_max in (("game", single, games, 12), ("joint (m = 2)", joint, pairs, 10),
+                                            ("game", single, largest, 0)):
+        print(f"\n| {table} | n | solver | loss | certified gap | to the CPU's LP | time |\n|---|---|---|---|---|---|---|")
+        for name, n, make in cases:
+            u = make()
+            cpu = device_row(name, n, u, replace(settings, solver="lp", device="cpu"), None) if n <= cpu_max else None
+            device_row(name, n, u, settings, cpu)
+    u = tanh_network(16, 11)
+    device_row("tanh network seed 11", 16, u, replace(single, solver="pdhg", device="cuda", max_seconds=30.0), None)
+
+
 def main() -> None:
+    if "--gpu" in sys.argv:
+        gpu_main()
+        return
     quick, joint_only = "--quick" in sys.argv, "--joint" in sys.argv
     compared = ("auto",) if "--no-pdhg" in sys.argv else ("auto", "pdhg")
     torch.set_num_threads(2)

@@ -46,8 +46,11 @@ SOLVE_MEAN_U = 10.0  # every solver works on u scaled to mean |u| = 10 (the loss
 GAP_TOLERANCE = 0.005  # PDHG stops once its certified gap is below 0.5 %
 PDHG_MAX_ITER = 200_000
 PDHG_MAX_SECONDS = 60.0
-LP_MAX_PLAYERS = 12  # one model: the exact interior-point method up to here (dense 2^n×2^n normal equations)
-JOINT_LP_MAX_PLAYERS = 10  # several models: the exact LP up to here (a pair: 0.3 s at n = 8, 10-20 s at n = 10)
+LP_MAX_PLAYERS = 12  # one model: the exact interior-point method up to here on a CPU (dense 2^n×2^n normal equations)
+JOINT_LP_MAX_PLAYERS = 10  # several models: the exact LP up to here on a CPU (a pair: 0.3 s at n = 8, 8-13 s at n = 10)
+GPU_LP_MAX_PLAYERS = 16  # on a CUDA GPU, one model (the 2^16×2^16 normal matrix and its factor: 69 GB)
+GPU_JOINT_LP_MAX_PLAYERS = 13  # on a CUDA GPU, a pair (3·2^13 rows: 9.7 GB); three or more models stay with HiGHS
+IPM_GPU_MIN_ROWS = 2048  # the interior point moves to a CUDA GPU from this many normal-matrix rows (n = 11, a pair 10)
 LP_METHOD = "highs-ipm"  # HiGHS' interior point: 2-3× faster than its simplex on the joint LP at n = 8
 GPU_MIN_PLAYERS = 16  # below this PDHG's small kernels run faster on the CPU (H100: 5×)
 SOLVERS = ("auto", "lp", "pdhg")
@@ -78,14 +81,30 @@ class Plan:
     device: str
 
 
+def uses_cuda(settings: SolverSettings | None = None) -> bool:
+    """Whether solves may run on a CUDA GPU: there is one, and the settings do not pin a device other than CUDA."""
+    device = None if settings is None else settings.device
+    return (device is None or torch.device(device).type == "cuda") and torch.cuda.is_available()
+
+
+def exact_max_players(m: int, settings: SolverSettings | None = None) -> int:
+    """Most players that "auto" solves exactly for m models: LP_MAX_PLAYERS (one model) and JOINT_LP_MAX_PLAYERS
+    (several) on a CPU; with a CUDA GPU (:func:`uses_cuda`) GPU_LP_MAX_PLAYERS and, for a pair, GPU_JOINT_LP_MAX_PLAYERS
+    (the interior point's dense normal matrix of 2^n or 3·2^n rows is factorised there)."""
+    gpu = uses_cuda(settings)
+    if m == 1:
+        return GPU_LP_MAX_PLAYERS if gpu else LP_MAX_PLAYERS
+    return GPU_JOINT_LP_MAX_PLAYERS if gpu and m == 2 else JOINT_LP_MAX_PLAYERS
+
+
 def plan(n: int, m: int, settings: SolverSettings) -> Plan:
-    """The one placement policy: "auto" is the exact LP up to LP_MAX_PLAYERS (one model) or JOINT_LP_MAX_PLAYERS
-    (several), PDHG beyond, and an exact LP is refused more than one player beyond them; PDHG runs on CUDA from
-    GPU_MIN_PLAYERS when there is a GPU, everything else on the CPU."""
+    """The one placement policy: "auto" is the exact LP up to :func:`exact_max_players`, PDHG beyond, and an exact
+    LP is refused more than one player beyond it. With a CUDA GPU the interior point runs there from IPM_GPU_MIN_ROWS
+    normal-matrix rows (one model or a pair) and PDHG from GPU_MIN_PLAYERS; everything else on the CPU."""
     if settings.solver not in SOLVERS:
         raise EngineError(f"unknown AND-OR solver {settings.solver!r}; choose one of {', '.join(SOLVERS)}")
     solver = settings.solver
-    exact_max = LP_MAX_PLAYERS if m == 1 else JOINT_LP_MAX_PLAYERS
+    exact_max = exact_max_players(m, settings)
     if solver == "auto":
         solver = "lp" if n <= exact_max else "pdhg"
     elif solver == "lp" and n > exact_max + 1:  # dense 4^n matrices: out of memory long before out of time
@@ -93,7 +112,9 @@ def plan(n: int, m: int, settings: SolverSettings) -> Plan:
                        f"choose the first-order solver, fewer players, or AND interactions only (no solver).")
     device = settings.device
     if device is None:
-        device = "cuda" if solver == "pdhg" and n >= GPU_MIN_PLAYERS and torch.cuda.is_available() else "cpu"
+        rows = (1 << n) * (1 if m == 1 else 3)
+        big = rows >= IPM_GPU_MIN_ROWS and m <= 2 if solver == "lp" else n >= GPU_MIN_PLAYERS
+        device = "cuda" if big and uses_cuda() else "cpu"
     return Plan(solver, device)
 
 
@@ -228,8 +249,9 @@ def _sparse_or_values(n: int):
     return w.tocsr()
 
 
-def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=None) -> _Solution:
-    """Exact optimum of one model or a pair (u of shape (1 or 2, 2^n)) by :mod:`engine.ipm`; m ≥ 3 by HiGHS.
+def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=None, device: str = "cpu") -> _Solution:
+    """Exact optimum of one model or a pair (u of shape (1 or 2, 2^n)) by :mod:`engine.ipm` on ``device``; m ≥ 3 by
+    HiGHS.
 
     The interior point stops at a certified gap of IPM_GAP; its row prices w give the lower bound (for a pair, the
     coupling block's prices w_c are the dual of the shared part: z₁ = w_c, z₂ = −w_c). It leaves the optimum's zeros
@@ -268,9 +290,12 @@ def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=No
         return relative_gap(loss_of(point_of(out)), lower_of(out.w))
 
     try:
-        out = ipm.solve(structure, gap_of, IPM_GAP, progress=progress, cancel=cancel)
+        out = ipm.solve(structure, gap_of, IPM_GAP, progress=progress, cancel=cancel, device=device)
     except (torch.linalg.LinAlgError, FloatingPointError, ValueError):  # a factorisation lost positive definiteness
         return solve_joint_lp(u, settings)
+    except torch.cuda.OutOfMemoryError as error:
+        raise TooLarge(f"the exact LP of {n} players does not fit in the GPU's memory; choose the first-order solver, "
+                       f"fewer players, or AND interactions only (no solver).") from error
     lower, point = lower_of(out.w), point_of(out)
     if relative_gap(loss_of(point), lower) > IPM_FALLBACK_GAP:
         return solve_joint_lp(u, settings)
@@ -390,7 +415,7 @@ def solve(u: np.ndarray | torch.Tensor, settings: SolverSettings, progress=None,
     if chosen.solver == "lp":
         if progress is not None:
             progress(0.0, f"exact LP over {m} × 2 × 2^{n} interactions")
-        solution = solve_lp(scaled, settings, progress, cancel)
+        solution = solve_lp(scaled, settings, progress, cancel, chosen.device)
     else:
         solution = solve_first_order(scaled, settings, chosen.device, progress, cancel)
     return _finish(scaled, solution, settings.alpha, scale, beta=specific_bound(scaled, settings.pthres),

@@ -26,7 +26,9 @@ ACTIVATION_FACTOR = 64  # a network's activations per sample, as a multiple of i
 PROBE = 8
 SOLVER_PROBE = 30  # PDHG iterations timed before a long solve
 PDHG_MIN_ITERATIONS = 2000  # fewer than this in the time limit would leave the first-order solver far from the optimum
-IPM_BYTES_PER_ENTRY = 32  # the interior point's normal matrix, its factor and two int32 index grids, per entry
+IPM_BYTES_PER_ENTRY = 16  # the interior point's normal matrix and its Cholesky factor (float64), per entry
+IPM_MEMORY_SHARE = {"cpu": 0.5, "cuda": 0.9}  # of the free memory the exact LP may take (the GPU serves solves alone)
+IPM_PROBE_ROWS = {"cpu": 512, "cuda": 4096}  # the Cholesky factorisation timed before an exact LP
 IPM_STEPS = 25  # interior-point steps of a typical exact solve (17-22 on the games of bench/solvers.py)
 
 
@@ -111,7 +113,8 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
     """Time for the solve :func:`engine.and_or.plan` picks for u (one model's row or m rows).
 
     An exact LP: IPM_STEPS interior-point steps, each a dense Cholesky factorisation of its normal matrix
-    (:func:`ipm_rows`), timed at 512 rows and scaled by rows³.
+    (:func:`ipm_rows`), timed at IPM_PROBE_ROWS rows on the solve's device (after one untimed factorisation that
+    loads the GPU's solver) and scaled by rows³.
     PDHG: PDHG_MIN_ITERATIONS iterations, extrapolated from SOLVER_PROBE timed ones.
     """
     rows = np.atleast_2d(np.asarray(u, dtype=np.float64))
@@ -119,10 +122,13 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
     chosen = plan(n, m, settings)
     if chosen.solver == "lp":
         size = ipm_rows(n, m)
-        probe = torch.eye(512, dtype=torch.float64) * 512 + torch.ones(512, 512, dtype=torch.float64)
+        device = torch.device(chosen.device if m <= 2 else "cpu")  # HiGHS (three or more models) runs on the CPU
+        side = IPM_PROBE_ROWS[device.type]
+        probe = torch.eye(side, dtype=torch.float64, device=device) * side + 1.0
+        torch.linalg.cholesky(probe[:64, :64]).cpu()
         start = time.perf_counter()
-        torch.linalg.cholesky(probe)
-        return (time.perf_counter() - start) * (size / 512) ** 3 * IPM_STEPS * 2.0  # 2×: assembly and solves
+        torch.linalg.cholesky(probe).cpu()  # .cpu() waits for a GPU to finish
+        return (time.perf_counter() - start) * (size / side) ** 3 * IPM_STEPS * 2.0  # 2×: assembly and solves
     start = time.perf_counter()
     solve(rows, replace(settings, solver="pdhg", max_iter=SOLVER_PROBE, max_seconds=math.inf))
     return (time.perf_counter() - start) / SOLVER_PROBE * PDHG_MIN_ITERATIONS
@@ -137,11 +143,14 @@ def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds
     m, n = rows.shape[0], n_players_of(rows.shape[-1])
     chosen = plan(n, m, settings)  # refuses an exact LP far beyond its size
     side = ipm_rows(n, m)
-    if chosen.solver == "lp" and m <= 2 and IPM_BYTES_PER_ENTRY * side**2 > available_memory(torch.device("cpu")) / 2:
+    device = torch.device(chosen.device)
+    share = IPM_MEMORY_SHARE[device.type]
+    if chosen.solver == "lp" and m <= 2 and IPM_BYTES_PER_ENTRY * side**2 > available_memory(device) * share:
         dense = f"2^{n}" if m == 1 else f"3·2^{n}"
+        where = "the GPU's" if device.type == "cuda" else "the"
         raise TooLarge(f"the exact LP of {n} players needs dense {dense}×{dense} matrices, about "
-                       f"{IPM_BYTES_PER_ENTRY * side**2 / 2**30:,.1f} GiB, more than half the free memory; choose the "
-                       f"first-order solver, fewer players, or AND interactions only (no solver).")
+                       f"{IPM_BYTES_PER_ENTRY * side**2 / 2**30:,.1f} GiB, more than {share:.0%} of {where} free "
+                       f"memory; choose the first-order solver, fewer players, or AND interactions only (no solver).")
     seconds = estimate_solver_seconds(rows, settings)
     if seconds <= max_seconds:
         return

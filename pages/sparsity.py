@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from engine.and_or import LP_MAX_PLAYERS
+from engine.and_or import exact_max_players
 from engine.sparsity import TAU_RATIO, salient, zero_count
 from ui.certificate import draw_certificate
 from ui.context import view_context
@@ -39,7 +39,7 @@ if reference is not None and report is not None:
 if report is not None and report.curve:
     with st.expander(f"AND-OR solver: PDHG, {report.iterations:,} iterations, {report.seconds:.1f} s"):
         chart(solver_figure(report), "sparsity-solver", "the best loss and the certified lower bound per check")
-        st.caption(f"The first-order solver runs beyond {LP_MAX_PLAYERS} players, where the exact LP is too slow. "
-                   "Its loss (the best split so far) can only fall and its certified lower bound only rise; the "
+        st.caption(f"The first-order solver runs beyond {exact_max_players(1)} players, where the exact LP is too "
+                   "slow. Its loss (the best split so far) can only fall and its certified lower bound only rise; the "
                    "optimum lies between them.")
 exports(result, fig, "sparsity")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from engine.and_or import JOINT_LP_MAX_PLAYERS, LP_MAX_PLAYERS
+from engine.and_or import exact_max_players
 from engine.result import SolverReport
 
 EXACT_GAP = 1e-4  # a gap below this is the exact solvers' precision: "the optimum"
@@ -42,7 +42,7 @@ def certificate_note(report: SolverReport, what: str = "AND-OR split") -> Note:
     if gap is not None and gap <= GAP_OK:
         return Note(f"{what}: within {100 * gap:.2g} % of the optimum of the L1 loss, certified by a dual bound "
                     f"({solver}).", False)
-    limit = JOINT_LP_MAX_PLAYERS if report.solver.endswith("-joint") else LP_MAX_PLAYERS
+    limit = exact_max_players(2 if report.solver.endswith("-joint") else 1)
     stopped = (f"may be up to {100 * gap:.3g} % above the optimum" if gap is not None
                else "has no certified bound on its distance to the optimum")
     return Note(f"{what}: the solver stopped before reaching the optimum — this split {stopped} ({solver}), so it "

@@ -1,6 +1,8 @@
 """The AND-OR decomposition: the exact solvers and PDHG against brute-force LPs, their certificates, the papers' toy,
 and the joint (shared) extraction."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -294,6 +296,35 @@ def test_plan_is_the_one_policy_for_solver_and_device():
     assert plan(13, 1, SolverSettings(solver="lp")).solver == "lp"  # forced, one player beyond the default
     with pytest.raises(engine.TooLarge, match="exact LP runs up to 13 players"):
         plan(14, 1, SolverSettings(solver="lp"))
+
+
+def test_with_a_gpu_the_interior_point_moves_there_and_solves_larger_games(monkeypatch):
+    """The policy with CUDA present (pretended here): one model exact up to 16 players, a pair up to 13, three or more
+    models still HiGHS up to 10; the interior point on the GPU from 2,048 rows; a pinned CPU keeps the CPU's limits."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert and_or.exact_max_players(1) == 16 and and_or.exact_max_players(2) == 13
+    assert and_or.exact_max_players(3) == and_or.JOINT_LP_MAX_PLAYERS
+    assert plan(10, 1, SolverSettings()) == Plan("lp", "cpu")
+    assert plan(11, 1, SolverSettings()) == Plan("lp", "cuda")
+    assert plan(16, 1, SolverSettings()) == Plan("lp", "cuda")
+    assert plan(17, 1, SolverSettings()) == Plan("pdhg", "cuda")
+    assert plan(9, 2, SolverSettings()) == Plan("lp", "cpu")
+    assert plan(10, 2, SolverSettings()) == Plan("lp", "cuda")
+    assert plan(13, 2, SolverSettings()).solver == "lp" and plan(14, 2, SolverSettings()).solver == "pdhg"
+    assert plan(10, 3, SolverSettings()) == Plan("lp", "cpu") and plan(11, 3, SolverSettings()).solver == "pdhg"
+    assert plan(13, 1, SolverSettings(device="cpu")) == Plan("pdhg", "cpu")
+    assert and_or.exact_max_players(1, SolverSettings(device="cpu")) == and_or.LP_MAX_PLAYERS
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("m", [1, 2])
+def test_the_interior_point_on_cuda_reaches_the_cpu_optimum(m):
+    """The same LP on the GPU and on the CPU: one optimum, both certified (run where a GPU is lent)."""
+    u = np.stack([_random_network(8, seed=20 + i) for i in range(m)])
+    settings = SolverSettings(alpha=0.1 if m == 2 else 0.0, qthres=0.02 if m == 2 else 0.04, solver="lp")
+    cpu = and_or.solve(u, replace(settings, device="cpu"))
+    gpu = and_or.solve(u, replace(settings, device="cuda"))
+    assert gpu.loss == pytest.approx(cpu.loss, rel=1e-5) and gpu.gap < 1e-5 and cpu.gap < 1e-5
 
 
 def test_one_model_with_alpha_is_certified_on_the_exact_path():

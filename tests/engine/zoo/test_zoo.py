@@ -176,7 +176,7 @@ def test_a_solve_too_long_for_the_limit_is_refused_before_it_starts(monkeypatch,
     monkeypatch.setattr(limits, "available_memory", lambda device: 2**20)
     with pytest.raises(TooLarge, match=r"dense 2\^10×2\^10 matrices, about 0.0 GiB"):
         limits.check_solver_affordable(np.zeros(1 << 10), SolverSettings())
-    with pytest.raises(TooLarge, match=r"dense 3·2\^10×3·2\^10 matrices, about 0.3 GiB"):  # a pair: 3,072 rows
+    with pytest.raises(TooLarge, match=r"dense 3·2\^10×3·2\^10 matrices, about 0.1 GiB"):  # a pair: 3,072 rows
         limits.check_solver_affordable(np.zeros((2, 1 << 10)), SolverSettings(alpha=0.1))
 
 
