@@ -1,8 +1,8 @@
 """The AND-OR solvers side by side: time, certified gap, and gap to an exact optimum computed independently.
 
 Run by hand (``python -m bench.solvers [--quick] [--joint] [--no-pdhg]``: fewer sizes, the pairs only, without the
-forced first-order runs; ``--gpu``: on a CUDA machine, the interior point there at n = 10…16 (a pair 10…13) beside the
-same LP on the CPU and PDHG on the GPU); prints Markdown tables for the README. Games: random tanh networks
+forced first-order runs; ``--gpu [--from N] [--no-cpu]``: on a CUDA machine, the interior point there at n = 10…16 (a pair
+10…13; from n = N) beside the same LP on the CPU (unless --no-cpu) and PDHG on the GPU); prints Markdown tables for the README. Games: random tanh networks
 and bundled models (the digits CNN and MLP, the tabular MLP) at 8 to 14 players; joint extractions of the bundled
 pairs and of two related random networks. The independent exact optimum is HiGHS on the LP of
 :func:`engine.and_or.solve_joint_lp` (one model: m = 1), run where it takes under a few minutes (n ≤ 12 for one model,
@@ -92,15 +92,18 @@ def gpu_main() -> None:
         [model_game("digits-cnn", "digit-3", n), model_game("digits-mlp", "digit-3", n)])) for n in (10, 12)]
     largest = [("tanh network seed 11", 16, lambda: tanh_network(16, 11)),
                ("digits-cnn digit-3", 16, lambda: model_game("digits-cnn", "digit-3", 16))]
+    smallest = int(sys.argv[sys.argv.index("--from") + 1]) if "--from" in sys.argv else 0  # skip games below this n
+    with_cpu = "--no-cpu" not in sys.argv
     for table, settings, cases, cpu_max in (("game", single, games, 12), ("joint (m = 2)", joint, pairs, 10),
                                             ("game", single, largest, 0)):
         print(f"\n| {table} | n | solver | loss | certified gap | to the CPU's LP | time |\n|---|---|---|---|---|---|---|")
-        for name, n, make in cases:
+        for name, n, make in [case for case in cases if case[1] >= smallest]:
             u = make()
-            cpu = device_row(name, n, u, replace(settings, solver="lp", device="cpu"), None) if n <= cpu_max else None
+            cpu = (device_row(name, n, u, replace(settings, solver="lp", device="cpu"), None)
+                   if with_cpu and n <= cpu_max else None)
             device_row(name, n, u, settings, cpu)
     u = tanh_network(16, 11)
-    device_row("tanh network seed 11", 16, u, replace(single, solver="pdhg", device="cuda", max_seconds=30.0), None)
+    device_row("tanh network seed 11", 16, u, replace(single, solver="pdhg", device="cuda", max_seconds=20.0), None)
 
 
 def main() -> None:

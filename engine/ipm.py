@@ -20,7 +20,7 @@ diagonal): dense, but with closed forms that cost O(4^n) gathers instead of spar
     B Θ Bᵀ(S, R) = θ(∅) + ζθ'(N) − ζθ'(N∖S) − ζθ'(N∖R) + ζθ'(N∖(S ∪ R)),
 
 ζ the zeta transform (ζθ(X) = Σ_{T⊆X} θ(T)) and θ' = θ without its ∅ entry. A dense Cholesky factorisation
-(torch's LAPACK) then solves each step. Every iteration reports progress and can be cancelled. The result is certified
+(LAPACK on the CPU, cuSOLVER on a CUDA GPU) then solves each step. Every iteration reports progress and can be cancelled. The result is certified
 by its dual: the row prices w give the lower bound of :func:`engine.and_or_ops.dual_bound`.
 """
 
@@ -42,6 +42,7 @@ from .masks import n_players_of
 MAX_ITERATIONS = 80
 STALL_CHECKS = 4  # certified gaps in a row no better than the best: the iterates only lose precision from there
 TOLERANCE = 1e-9  # relative primal and dual residuals and relative complementarity at which Newton steps stop
+SHIFT_TRIES = 5  # diagonal shifts tried for a normal matrix that rounding left indefinite: 1e-14 … 1e-6 of its diagonal
 CHUNK_ENTRIES = (1 << 21, 1 << 27)  # (CPU, CUDA): index entries per block of the normal matrix's rows
 
 
@@ -218,7 +219,12 @@ def solve(
         d = zl / sl
         d[free:] += zu / su
         theta = 1.0 / d
-        factor = torch.linalg.cholesky(_normal_matrix(structure, theta, boxed, n))
+        try:
+            factor = cholesky_shifted(_normal_matrix(structure, theta, boxed, n))
+        except torch.linalg.LinAlgError:
+            if best is None:
+                raise
+            break  # the best certified iterate so far stands; the caller judges its gap
 
         def newton(rl, ru):
             """Direction for complementarity targets s·z = rl (lower bounds) and s·z = ru (upper bounds)."""
@@ -259,7 +265,7 @@ def solve(
 
 
 def _normal_matrix(structure: Structure, theta: torch.Tensor, boxed: list[int], n: int) -> torch.Tensor:
-    """A Θ Aᵀ block by block (module docstring), with a tiny diagonal shift that keeps it positive definite."""
+    """A Θ Aᵀ block by block (module docstring)."""
     blocks, size = structure.rhs.shape
     k_and = len(structure.and_costs)
     per_var = theta[: 2 * (k_and + len(structure.or_costs)) * size].reshape(-1, 2, size).sum(dim=1)
@@ -285,5 +291,21 @@ def _normal_matrix(structure: Structure, theta: torch.Tensor, boxed: list[int], 
                 if r2 != r:
                     mat[r2 * size:(r2 + 1) * size, r * size:(r + 1) * size] = block.T
                 del block
-    mat.diagonal().add_(1e-14 * float(mat.diagonal().sum()) / len(mat))
     return mat
+
+
+def cholesky_shifted(mat: torch.Tensor) -> torch.Tensor:
+    """The Cholesky factor L (L Lᵀ = mat + δI) of a normal matrix, with the smallest shift δ = 1e-14·100^k·mean(diag)
+    (k < SHIFT_TRIES) at which rounding leaves it positive definite (late steps make it ill-conditioned: LAPACK and
+    cuSOLVER round differently). The shift only perturbs the Newton direction; every iterate is still certified by its
+    own dual bound. ``mat`` is shifted in place."""
+    shift = 1e-14 * float(mat.diagonal().mean())
+    mat.diagonal().add_(shift)
+    for _ in range(SHIFT_TRIES - 1):
+        factor, info = torch.linalg.cholesky_ex(mat)
+        if int(info) == 0:
+            return factor
+        del factor
+        mat.diagonal().add_(99.0 * shift)
+        shift *= 100.0
+    return torch.linalg.cholesky(mat)

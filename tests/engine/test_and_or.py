@@ -347,6 +347,33 @@ def test_a_failing_interior_point_hands_over_to_highs(monkeypatch):
     assert again.loss == pytest.approx(exact.loss, rel=1e-6) and again.gap < 1e-6
 
 
+def test_an_indefinite_normal_matrix_is_shifted_just_enough_or_refused():
+    """Rounding can leave a late normal matrix indefinite: the smallest shift of the tried ones that factorises it is
+    used (a singular rank-one matrix needs one), and a matrix no small shift can repair is refused."""
+    from engine import ipm
+
+    ones = torch.ones(8, 8, dtype=torch.float64)
+    factor = ipm.cholesky_shifted(ones.clone())
+    shifted = factor @ factor.T - ones
+    assert torch.allclose(shifted, torch.diag(shifted.diagonal()), atol=1e-12)
+    assert 0.0 < float(shifted.diagonal().max()) <= 1e-6
+    with pytest.raises(torch.linalg.LinAlgError):
+        ipm.cholesky_shifted(-torch.eye(4, dtype=torch.float64))
+
+
+def test_beyond_highs_sizes_a_failing_interior_point_is_not_handed_to_highs(monkeypatch):
+    """HiGHS takes minutes from 11 players on: there the interior point's failure is a message, not handed over."""
+    from engine import ipm
+
+    def fails(*args, **kwargs):
+        raise torch.linalg.LinAlgError("not positive definite")
+
+    monkeypatch.setattr(ipm, "solve", fails)
+    monkeypatch.setattr(and_or, "solve_joint_lp", lambda *args: pytest.fail("HiGHS ran at 11 players"))
+    with pytest.raises(engine.EngineError, match="exact LP of 11 players failed numerically"):
+        lp(_random_network(11, seed=3))
+
+
 def test_cancel_stops_both_solvers():
     u = _random_network(7, seed=8)
     for solver in ("lp", "pdhg"):
