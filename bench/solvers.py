@@ -68,8 +68,13 @@ def device_row(game: str, n: int, u: np.ndarray, settings: and_or.SolverSettings
     """One solve on the device the settings name (or the plan's), printed as a table row; returns its loss."""
     m = 1 if u.ndim == 1 else u.shape[0]
     where = and_or.plan(n, m, settings).device
+    start = time.perf_counter()
+
+    def say(fraction: float, text: str) -> None:  # --verbose: every step's time, on stderr
+        print(f"  {time.perf_counter() - start:7.2f} s  {text}", file=sys.stderr, flush=True)
+
     try:
-        solved = and_or.solve(u, settings)
+        solved = and_or.solve(u, settings, progress=say if "--verbose" in sys.argv else None)
     except Exception as error:  # noqa: BLE001 - a benchmark reports the failure and goes on
         print(f"| {game} | {n} | {settings.solver} on {where} | failed: {type(error).__name__}: {error} |", flush=True)
         return math.nan
