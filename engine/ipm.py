@@ -12,7 +12,7 @@ L1 cost (1 + α)(|x| + |y|) + (1 + 2α)(|s| + |d|); the shared part p̄ with |p�
 
     Σ_k c_kr Z λ_k + Σ_l c'_lr B μ_l − s_r = rhs_r,   |s_r| ≤ bound_r,   min Σ_k cost_k ‖λ_k‖₁ + Σ_l cost'_l ‖μ_l‖₁.
 
-Mehrotra's predictor-corrector method solves it in a few dozen Newton steps; each needs the normal matrix A Θ Aᵀ for a
+Mehrotra's predictor-corrector method, with Gondzio's centrality correctors, solves it in a few dozen Newton steps; each needs the normal matrix A Θ Aᵀ for a
 diagonal Θ, whose (r, r') block is Z diag(Σ_k c_kr c_kr' θ_k) Zᵀ + B diag(Σ_l c'_lr c'_lr' θ'_l) Bᵀ (+ the slacks'
 diagonal): dense, but with closed forms that cost O(4^n) gathers instead of sparse products:
 
@@ -42,6 +42,7 @@ from .masks import n_players_of
 MAX_ITERATIONS = 80
 STALL_CHECKS = 4  # certified gaps in a row no better than the best: the iterates only lose precision from there
 TOLERANCE = 1e-9  # relative primal and dual residuals and relative complementarity at which Newton steps stop
+CORRECTORS = 4  # Gondzio's centrality correctors per step at most (each two triangular solves on the same factor)
 SHIFT_TRIES = 5  # diagonal shifts tried for a normal matrix that rounding left indefinite: 1e-14 … 1e-6 of its diagonal
 CHUNK_ENTRIES = (1 << 21, 1 << 27)  # (CPU, CUDA): index entries per block of the normal matrix's rows
 
@@ -242,18 +243,38 @@ def solve(
             neg = dv < 0
             return min(1.0, float((-v[neg] / dv[neg]).min())) if bool(neg.any()) else 1.0
 
+        def steps(direction):
+            """The largest primal and dual steps in (0, 1] that keep every slack and dual slack non-negative."""
+            dx, _, dzl, dzu = direction
+            return (min(max_step(sl, dx), max_step(su, -dx[free:])), min(max_step(zl, dzl), max_step(zu, dzu)))
+
         # Predictor (affine scaling), then Mehrotra's centring and second-order corrector.
         dx, dy, dzl, dzu = newton(-sl * zl, -su * zu)
         dsu = -dx[free:]
-        ap = min(max_step(sl, dx), max_step(su, dsu))
-        ad = min(max_step(zl, dzl), max_step(zu, dzu))
+        ap, ad = steps((dx, dy, dzl, dzu))
         mu_aff = float((sl + ap * dx) @ (zl + ad * dzl) + (su + ap * dsu) @ (zu + ad * dzu)) / pairs
         sigma = (mu_aff / mu) ** 3
-        dx, dy, dzl, dzu = newton(sigma * mu - sl * zl - dx * dzl, sigma * mu - su * zu - dsu * dzu)
+        rl, ru = sigma * mu - sl * zl - dx * dzl, sigma * mu - su * zu - dsu * dzu
+        direction = newton(rl, ru)
+        ap, ad = steps(direction)
+        for _ in range(CORRECTORS):  # Gondzio's centrality correctors, on the same factor
+            dx, _, dzl, dzu = direction
+            aim_p, aim_d = min(1.0, ap + 0.2), min(1.0, ad + 0.2)  # products at a longer trial step …
+            low = (sl + aim_p * dx) * (zl + aim_d * dzl)
+            up = (su - aim_p * dx[free:]) * (zu + aim_d * dzu)
+            target = sigma * mu
+            # … pushed back into [0.1, 10]·σμ (the too-large ones by at most 10·σμ)
+            rl_more = (low.clamp(0.1 * target, 10.0 * target) - low).clamp(min=-10.0 * target)
+            ru_more = (up.clamp(0.1 * target, 10.0 * target) - up).clamp(min=-10.0 * target)
+            trial = newton(rl + rl_more, ru + ru_more)
+            tp, td = steps(trial)
+            if min(tp, td) < min(ap, ad) + 0.01:  # no longer step: keep the direction we have
+                break
+            direction, ap, ad, rl, ru = trial, tp, td, rl + rl_more, ru + ru_more
         del factor
+        dx, dy, dzl, dzu = direction
         dsu = -dx[free:]
-        ap = 0.99 * min(max_step(sl, dx), max_step(su, dsu))
-        ad = 0.99 * min(max_step(zl, dzl), max_step(zu, dzu))
+        ap, ad = 0.99 * ap, 0.99 * ad
         x = x + ap * dx
         sl = sl + ap * dx
         su = su + ap * dsu
