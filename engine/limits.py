@@ -29,7 +29,7 @@ PDHG_MIN_ITERATIONS = 2000  # fewer than this in the time limit would leave the 
 IPM_BYTES_PER_ENTRY = 16  # the interior point's normal matrix and its Cholesky factor (float64), per entry
 IPM_MEMORY_SHARE = {"cpu": 0.5, "cuda": 0.9}  # of the free memory the exact LP may take (the GPU serves solves alone)
 IPM_PROBE_ROWS = {"cpu": 512, "cuda": 4096}  # the Cholesky factorisation timed before an exact LP
-IPM_STEPS = 25  # interior-point steps of a typical exact solve (17-22 on the games of bench/solvers.py)
+IPM_STEPS = 25  # interior-point steps of an exact solve, rounded up (10-22 on the games of bench/solvers.py)
 
 
 def time_limit() -> float:
