@@ -1,9 +1,9 @@
 """The AND-OR solvers side by side: time, certified gap, and gap to an exact optimum computed independently.
 
 Run by hand (``python -m bench.solvers [--quick] [--joint] [--no-pdhg]``: fewer sizes, the pairs only, without the
-forced first-order runs; ``--gpu [--from N] [--no-cpu]``: on a CUDA machine, the interior point there at n = 10…16 (a pair
-10…13; from n = N) beside the same LP on the CPU (unless --no-cpu) and PDHG on the GPU); prints Markdown tables for the README. Games: random tanh networks
-and bundled models (the digits CNN and MLP, the tabular MLP) at 8 to 14 players; joint extractions of the bundled
+forced first-order runs; ``--gpu [--from N] [--no-cpu] [--verbose]``: on a CUDA machine, the interior point there at
+n = 10…16 (a pair 10…13; from n = N) beside the same LP on the CPU (unless --no-cpu) and PDHG on the GPU, each step's
+time on stderr); prints Markdown tables for the README. Games: random tanh networks and bundled models (the digits CNN and MLP, the tabular MLP) at 8 to 14 players; joint extractions of the bundled
 pairs and of two related random networks. The independent exact optimum is HiGHS on the LP of
 :func:`engine.and_or.solve_joint_lp` (one model: m = 1), run where it takes under a few minutes (n ≤ 12 for one model,
 n ≤ 10 jointly). "auto" is what the app runs; "pdhg" forces the first-order solver (stopped at a certified 0.5 % or
@@ -101,7 +101,8 @@ def gpu_main() -> None:
     with_cpu = "--no-cpu" not in sys.argv
     for table, settings, cases, cpu_max in (("game", single, games, 12), ("joint (m = 2)", joint, pairs, 10),
                                             ("game", single, largest, 0)):
-        print(f"\n| {table} | n | solver | loss | certified gap | to the CPU's LP | time |\n|---|---|---|---|---|---|---|")
+        print(f"\n| {table} | n | solver | loss | certified gap | to the CPU's LP | time |")
+        print("|---|---|---|---|---|---|---|")
         for name, n, make in [case for case in cases if case[1] >= smallest]:
             u = make()
             cpu = (device_row(name, n, u, replace(settings, solver="lp", device="cpu"), None)

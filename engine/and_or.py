@@ -258,8 +258,8 @@ def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=No
     below 1e-6 of the largest interaction (:data:`engine.result.ZERO_RATIO` counts them as zeros). Should the interior
     point fail numerically or its certificate stay above IPM_FALLBACK_GAP (neither has happened on any game tried),
     HiGHS solves the LP instead where it takes seconds (n ≤ JOINT_LP_MAX_PLAYERS); beyond, the interior point's best
-    certified iterate stands, and its gap is what the views show. For one model the loss N(I) = (1 + α)|I| is the L1 loss times (1 + α), so the L1
-    bound is scaled by it.
+    certified iterate stands, and its gap is what the views show. For one model the loss N(I) = (1 + α)|I| is the L1
+    loss times (1 + α), so the L1 bound is scaled by it.
     """
     m = u.shape[0]
     if m > 2:

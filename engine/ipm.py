@@ -12,16 +12,18 @@ L1 cost (1 + α)(|x| + |y|) + (1 + 2α)(|s| + |d|); the shared part p̄ with |p�
 
     Σ_k c_kr Z λ_k + Σ_l c'_lr B μ_l − s_r = rhs_r,   |s_r| ≤ bound_r,   min Σ_k cost_k ‖λ_k‖₁ + Σ_l cost'_l ‖μ_l‖₁.
 
-Mehrotra's predictor-corrector method, with Gondzio's centrality correctors, solves it in a few dozen Newton steps; each needs the normal matrix A Θ Aᵀ for a
-diagonal Θ, whose (r, r') block is Z diag(Σ_k c_kr c_kr' θ_k) Zᵀ + B diag(Σ_l c'_lr c'_lr' θ'_l) Bᵀ (+ the slacks'
-diagonal): dense, but with closed forms that cost O(4^n) gathers instead of sparse products:
+Mehrotra's predictor-corrector method, with Gondzio's centrality correctors, solves it in a few dozen Newton steps;
+each needs the normal matrix A Θ Aᵀ for a diagonal Θ, whose (r, r') block is
+Z diag(Σ_k c_kr c_kr' θ_k) Zᵀ + B diag(Σ_l c'_lr c'_lr' θ'_l) Bᵀ (+ the slacks' diagonal): dense, but with closed
+forms that cost O(4^n) gathers instead of sparse products:
 
     Z Θ Zᵀ(S, R) = ζθ(S ∩ R),
     B Θ Bᵀ(S, R) = θ(∅) + ζθ'(N) − ζθ'(N∖S) − ζθ'(N∖R) + ζθ'(N∖(S ∪ R)),
 
 ζ the zeta transform (ζθ(X) = Σ_{T⊆X} θ(T)) and θ' = θ without its ∅ entry. A dense Cholesky factorisation
-(LAPACK on the CPU, cuSOLVER on a CUDA GPU) then solves each step. Every iteration reports progress and can be cancelled. The result is certified
-by its dual: the row prices w give the lower bound of :func:`engine.and_or_ops.dual_bound`.
+(LAPACK on the CPU, cuSOLVER on a CUDA GPU) then solves each step. Every iteration reports progress and can be
+cancelled. The result is certified by its dual: the row prices w give the lower bound of
+:func:`engine.and_or_ops.dual_bound`.
 """
 
 from __future__ import annotations
