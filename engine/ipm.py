@@ -32,6 +32,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -46,6 +47,7 @@ STALL_CHECKS = 4  # certified gaps in a row no better than the best: the iterate
 TOLERANCE = 1e-9  # relative primal and dual residuals and relative complementarity at which Newton steps stop
 CORRECTORS = 4  # Gondzio's centrality correctors per step at most (each two triangular solves on the same factor)
 SHIFT_TRIES = 5  # diagonal shifts tried for a normal matrix that rounding left indefinite: 1e-14 … 1e-6 of its diagonal
+GRID_CACHE_PLAYERS = 10  # up to here the normal matrix's index grids are built once and kept (CPU)
 CHUNK_ENTRIES = (1 << 21, 1 << 27)  # (CPU, CUDA): index entries per block of the normal matrix's rows
 
 
@@ -95,6 +97,17 @@ def _chunk_rows(size: int, device: torch.device) -> int:
     return max(1, CHUNK_ENTRIES[device.type == "cuda"] // size)
 
 
+def _grids(n: int, r0: int, step: int, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Index grids S ∩ R and N∖(S ∪ R) for the rows S in [r0, r0 + step) and every R. Kept for small games on the
+    CPU (n ≤ GRID_CACHE_PLAYERS: one block of 2 × 8 MB), where building them costs as much as the gathers."""
+    ids = torch.arange(1 << n, device=device)
+    rows = ids[r0:r0 + step, None]
+    return rows & ids, ((1 << n) - 1) ^ (rows | ids)
+
+
+_kept_grids = lru_cache(maxsize=4)(_grids)
+
+
 def normal_matrix(theta_a: torch.Tensor, theta_o: torch.Tensor, theta_q: torch.Tensor, n: int) -> torch.Tensor:
     """Z diag(θa) Zᵀ + B diag(θo) Bᵀ + diag(θq) by the closed forms of the module docstring, on θ's device; the
     index grids S ∩ R and N∖(S ∪ R) are built a block of rows at a time (never 4^n of them at once)."""
@@ -106,13 +119,13 @@ def normal_matrix(theta_a: torch.Tensor, theta_o: torch.Tensor, theta_q: torch.T
     comp = zo.flip(0)  # ζθ'(N∖S): N∖S = full − S reverses the bitmask order
     const = theta_o[0] + zo[full]
     mat = torch.empty(size, size, dtype=theta_a.dtype, device=theta_a.device)
-    ids = torch.arange(size, device=theta_a.device)
     step = _chunk_rows(size, theta_a.device)
     for r0 in range(0, size, step):
-        rows = ids[r0:r0 + step, None]
+        kept = n <= GRID_CACHE_PLAYERS and theta_a.device.type == "cpu"
+        both, outside = (_kept_grids if kept else _grids)(n, r0, step, str(theta_a.device))
         block = mat[r0:r0 + step]
-        torch.index_select(za, 0, (rows & ids).reshape(-1), out=block.view(-1))
-        block += zo[full ^ (rows | ids)]
+        torch.index_select(za, 0, both.reshape(-1), out=block.view(-1))
+        block += zo[outside]
         block -= comp[r0:r0 + step, None]
         block -= comp[None, :]
         block += const
@@ -242,8 +255,7 @@ def solve(
             return dx, dy, dzl, dzu
 
         def max_step(v, dv):
-            neg = dv < 0
-            return min(1.0, float((-v[neg] / dv[neg]).min())) if bool(neg.any()) else 1.0
+            return min(1.0, float(torch.where(dv < 0, -v / dv, math.inf).min())) if len(v) else 1.0
 
         def steps(direction):
             """The largest primal and dual steps in (0, 1] that keep every slack and dual slack non-negative."""
