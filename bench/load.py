@@ -145,6 +145,8 @@ def report(label: str, results: list[dict]) -> None:
     print(f"| {label} | {len(times)} of {len(results)} | {len(errors)} | "
           f"{statistics.median(times) if times else float('nan'):.1f} s | {max(times, default=float('nan')):.1f} s | "
           + (f"{statistics.median(second):.1f} s |" if second else "– |"))
+    slowest = sorted((r for r in results if r.get("first_chart") is not None), key=lambda r: -r["first_chart"])[:5]
+    print("    slowest first charts: " + ", ".join(f"{r['first_chart']:.1f} s {r.get('link', '')}" for r in slowest))
     for error in errors[:5]:
         print(f"    error: {error}")
     for r in results:
