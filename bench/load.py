@@ -124,7 +124,7 @@ def browsers(url: str, count: int, offset: int) -> list[dict]:
                 tab = browser.new_page(viewport={"width": 1280, "height": 900})
                 tab.goto(f"{url}/{page}?{query}", timeout=300_000)
                 settled(tab, timeout=300_000)
-                results[k] = {"first_chart": time.perf_counter() - start,
+                results[k] = {"first_chart": time.perf_counter() - start, "link": f"{page or 'primitives'}?{query}",
                               "errors": [t[:120] for t in tab.locator("[data-testid='stException']").all_inner_texts()]}
                 browser.close()
         except Exception as exc:  # noqa: BLE001
