@@ -347,13 +347,47 @@ def test_a_failing_interior_point_hands_over_to_highs(monkeypatch):
     assert again.loss == pytest.approx(exact.loss, rel=1e-6) and again.gap < 1e-6
 
 
+@pytest.mark.parametrize("kept, chunk", [(True, 1 << 21), (False, 1 << 21), (False, 64)])
+def test_the_normal_matrix_is_the_dense_product_by_definition(kept, chunk, monkeypatch):
+    """Z diag(θa) Zᵀ + B diag(θo) Bᵀ + diag(θq) with Z and B written out by definition (Z[S, T] = [T ⊆ S];
+    B[S, ∅] = 1, B[S, T] = [S ∩ T ≠ ∅]), built with kept or fresh index grids, in one block of rows or many, into a
+    kept buffer; and a pair's 3×3 blocks match the dense A Θ Aᵀ of its atoms."""
+    from engine import ipm
+
+    monkeypatch.setattr(ipm, "GRID_CACHE_PLAYERS", 10 if kept else 0)
+    monkeypatch.setattr(ipm, "CHUNK_ENTRIES", (chunk, chunk))
+    n, size = 5, 32
+    rng = np.random.default_rng(3)
+    theta_a, theta_o, theta_q = (torch.as_tensor(rng.random(size) + 0.1) for _ in range(3))
+    z = np.array([[float(t & s == t) for t in range(size)] for s in range(size)])
+    b = np.array([[1.0 if t == 0 else float(s & t != 0) for t in range(size)] for s in range(size)])
+    dense = z @ np.diag(theta_a) @ z.T + b @ np.diag(theta_o) @ b.T + np.diag(theta_q)
+    buffer = torch.full((size, size), np.nan, dtype=torch.float64)
+    built = ipm.normal_matrix(theta_a, theta_o, theta_q, n, buffer)
+    assert built.data_ptr() == buffer.data_ptr()
+    np.testing.assert_allclose(built.numpy(), dense, rtol=1e-12)
+
+    structure = ipm.pair(np.zeros((2, size)), (1.0, 1.0), 0.5, 0.1)
+    k = len(structure.and_costs)
+    theta = torch.as_tensor(rng.random(2 * 2 * k * size + 3 * size) + 0.1)  # λ±, μ± per atom, then 3 slacks
+    per_var = theta[: 4 * k * size].reshape(-1, 2, size).sum(dim=1).numpy()
+    columns = [np.kron(structure.and_atoms[j][:, None], z) for j in range(k)]
+    columns += [np.kron(structure.or_atoms[j][:, None], b) for j in range(k)]
+    full = sum(c @ np.diag(w) @ c.T for c, w in zip(columns, per_var))
+    full += np.diag(theta[4 * k * size:].numpy())
+    pair = ipm._normal_matrix(structure, theta, [0, 1, 2], n, torch.empty(3 * size, 3 * size, dtype=torch.float64))
+    np.testing.assert_allclose(pair.numpy(), full, rtol=1e-12)
+
+
 def test_an_indefinite_normal_matrix_is_shifted_just_enough_or_refused():
     """Rounding can leave a late normal matrix indefinite: the smallest shift of the tried ones that factorises it is
     used (a singular rank-one matrix needs one), and a matrix no small shift can repair is refused."""
     from engine import ipm
 
     ones = torch.ones(8, 8, dtype=torch.float64)
-    factor = ipm.cholesky_shifted(ones.clone())
+    kept = torch.empty(8, 8, dtype=torch.float64)
+    factor = ipm.cholesky_shifted(ones.clone(), kept)
+    assert factor.data_ptr() == kept.data_ptr()
     shifted = factor @ factor.T - ones
     assert torch.allclose(shifted, torch.diag(shifted.diagonal()), atol=1e-12)
     assert 0.0 < float(shifted.diagonal().max()) <= 1e-6
