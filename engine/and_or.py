@@ -48,7 +48,7 @@ PDHG_MAX_ITER = 200_000
 PDHG_MAX_SECONDS = 60.0
 LP_MAX_PLAYERS = 12  # one model: the exact interior-point method up to here on a CPU (dense 2^n×2^n normal equations)
 JOINT_LP_MAX_PLAYERS = 10  # several models: the exact LP up to here on a CPU (a pair: 0.3 s at n = 8, 8-13 s at n = 10)
-GPU_LP_MAX_PLAYERS = 16  # on a CUDA GPU, one model (the 2^16×2^16 normal matrix and its factor: 69 GB)
+GPU_LP_MAX_PLAYERS = 16  # on a CUDA GPU, one model (the 2^16×2^16 normal matrix and its factor: 69 GB, 64 GiB)
 GPU_JOINT_LP_MAX_PLAYERS = 13  # on a CUDA GPU, a pair (3·2^13 rows: 9.7 GB); three or more models stay with HiGHS
 IPM_GPU_MIN_ROWS = 2048  # the interior point moves to a CUDA GPU from this many normal-matrix rows (n = 11, a pair 10)
 LP_METHOD = "highs-ipm"  # HiGHS' interior point: 2-3× faster than its simplex on the joint LP at n = 8
@@ -291,6 +291,7 @@ def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=No
         return relative_gap(loss_of(point_of(out)), lower_of(out.w))
 
     highs_affordable = n <= JOINT_LP_MAX_PLAYERS  # HiGHS takes minutes from 11 players on (212 s at 12)
+    out_of_memory = False
     try:
         out = ipm.solve(structure, gap_of, IPM_GAP, progress=progress, cancel=cancel, device=device)
     except (torch.linalg.LinAlgError, FloatingPointError, ValueError):  # a factorisation lost positive definiteness
@@ -298,9 +299,11 @@ def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=No
             return solve_joint_lp(u, settings)
         raise EngineError(f"the exact LP of {n} players failed numerically in its first steps; choose the first-order "
                           f"solver, fewer players, or AND interactions only (no solver).") from None
-    except torch.cuda.OutOfMemoryError as error:
+    except torch.cuda.OutOfMemoryError:
+        out_of_memory = True  # raised below, outside this block: the error's frames hold the solver's buffers
+    if out_of_memory:
         raise TooLarge(f"the exact LP of {n} players does not fit in the GPU's memory; choose the first-order solver, "
-                       f"fewer players, or AND interactions only (no solver).") from error
+                       f"fewer players, or AND interactions only (no solver).")
     lower, point = lower_of(out.w), point_of(out)
     if relative_gap(loss_of(point), lower) > IPM_FALLBACK_GAP and highs_affordable:
         return solve_joint_lp(u, settings)

@@ -243,7 +243,9 @@ def solve(
         try:
             if buffers is None:  # the normal matrix and its factor, kept across steps
                 rows = blocks * size
-                buffers = tuple(torch.empty(rows, rows, dtype=torch.float64, device=dev) for _ in range(2))
+                # the factor's buffer column-major, as LAPACK and cuSOLVER write it (else a third matrix is copied)
+                buffers = (torch.empty(rows, rows, dtype=torch.float64, device=dev),
+                           torch.empty(rows, rows, dtype=torch.float64, device=dev).mT)
             factor = cholesky_shifted(_normal_matrix(structure, theta, boxed, n, buffers[0]), buffers[1])
         except torch.linalg.LinAlgError:
             if best is None:
@@ -280,6 +282,8 @@ def solve(
         direction = newton(rl, ru)
         ap, ad = steps(direction)
         for _ in range(CORRECTORS):  # Gondzio's centrality correctors, on the same factor
+            if min(ap, ad) > 0.99:  # no longer step to gain
+                break
             dx, _, dzl, dzu = direction
             aim_p, aim_d = min(1.0, ap + 0.2), min(1.0, ad + 0.2)  # products at a longer trial step …
             low = (sl + aim_p * dx) * (zl + aim_d * dzl)

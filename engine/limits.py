@@ -63,8 +63,9 @@ def estimate_seconds(game: Game) -> float:
 
 def available_memory(device: torch.device) -> int:
     """Bytes free for new allocations on ``device``: the GPU's free memory, or the machine's MemAvailable."""
-    if device.type == "cuda":
-        return int(torch.cuda.mem_get_info(device)[0])
+    if device.type == "cuda":  # free, plus what torch keeps cached from earlier computations (it reuses that first)
+        cached = torch.cuda.memory_reserved(device) - torch.cuda.memory_allocated(device)
+        return int(torch.cuda.mem_get_info(device)[0] + cached)
     try:
         with open("/proc/meminfo") as meminfo:
             for line in meminfo:
@@ -125,7 +126,7 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
     if chosen.solver == "lp":
         size = ipm_rows(n, m)
         device = torch.device(chosen.device if m <= 2 else "cpu")  # HiGHS (three or more models) runs on the CPU
-        side = IPM_PROBE_ROWS[device.type]
+        side = IPM_PROBE_ROWS.get(device.type, IPM_PROBE_ROWS["cpu"])
         probe = torch.eye(side, dtype=torch.float64, device=device) * side + 1.0
         torch.linalg.cholesky(probe[:64, :64]).cpu()
         start = time.perf_counter()
@@ -146,7 +147,7 @@ def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds
     chosen = plan(n, m, settings)  # refuses an exact LP far beyond its size
     side = ipm_rows(n, m)
     device = torch.device(chosen.device)
-    share = IPM_MEMORY_SHARE[device.type]
+    share = IPM_MEMORY_SHARE.get(device.type, IPM_MEMORY_SHARE["cpu"])
     if chosen.solver == "lp" and m <= 2 and IPM_BYTES_PER_ENTRY * side**2 > available_memory(device) * share:
         dense = f"2^{n}" if m == 1 else f"3·2^{n}"
         where = "the GPU's" if device.type == "cuda" else "the"
