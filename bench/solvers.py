@@ -3,7 +3,8 @@
 Run by hand (``python -m bench.solvers [--quick] [--joint] [--no-pdhg]``: fewer sizes, the pairs only, without the
 forced first-order runs; ``--gpu [--from N] [--no-cpu] [--verbose]``: on a CUDA machine, the interior point there at
 n = 10…16 (a pair 10…13; from n = N) beside the same LP on the CPU (unless --no-cpu) and PDHG on the GPU, each step's
-time on stderr); prints Markdown tables for the README. Games: random tanh networks and bundled models (the digits CNN and MLP, the tabular MLP) at 8 to 14 players; joint extractions of the bundled
+time on stderr); prints Markdown tables for the README. Games: random tanh networks and bundled models (the digits
+CNN and MLP, the tabular MLP) at 8 to 14 players; joint extractions of the bundled
 pairs and of two related random networks. The independent exact optimum is HiGHS on the LP of
 :func:`engine.and_or.solve_joint_lp` (one model: m = 1), run where it takes under a few minutes (n ≤ 12 for one model,
 n ≤ 10 jointly). "auto" is what the app runs; "pdhg" forces the first-order solver (stopped at a certified 0.5 % or

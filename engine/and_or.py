@@ -81,6 +81,12 @@ class Plan:
     device: str
 
 
+def ipm_rows(n: int, m: int) -> int:
+    """Rows of the exact LP's normal matrix: 2^n for one model, 3·2^n for a pair (two models and their coupling,
+    :func:`engine.ipm.pair`), and m·2^(n+1) for HiGHS' joint LP of three or more (its sum and difference rows)."""
+    return (1 << n) if m == 1 else 3 << n if m == 2 else m << (n + 1)
+
+
 def uses_cuda(settings: SolverSettings | None = None) -> bool:
     """Whether solves may run on a CUDA GPU: there is one, and the settings do not pin a device other than CUDA."""
     device = None if settings is None else settings.device
@@ -112,8 +118,7 @@ def plan(n: int, m: int, settings: SolverSettings) -> Plan:
                        f"choose the first-order solver, fewer players, or AND interactions only (no solver).")
     device = settings.device
     if device is None:
-        rows = (1 << n) * (1 if m == 1 else 3)
-        big = rows >= IPM_GPU_MIN_ROWS and m <= 2 if solver == "lp" else n >= GPU_MIN_PLAYERS
+        big = ipm_rows(n, m) >= IPM_GPU_MIN_ROWS and m <= 2 if solver == "lp" else n >= GPU_MIN_PLAYERS
         device = "cuda" if big and uses_cuda() else "cpu"
     return Plan(solver, device)
 

@@ -93,7 +93,7 @@ class IpmOutcome:
 
 
 def _chunk_rows(size: int, device: torch.device) -> int:
-    """Rows of the normal matrix built at once: CHUNK_ENTRIES (per device) index entries of int64 temporaries."""
+    """Rows of the normal matrix built at once: CHUNK_ENTRIES (per device) entries of index and gather temporaries."""
     return max(1, CHUNK_ENTRIES[device.type == "cuda"] // size)
 
 
@@ -240,12 +240,12 @@ def solve(
         d = zl / sl
         d[free:] += zu / su
         theta = 1.0 / d
+        if buffers is None:  # the normal matrix and its factor, kept across steps
+            rows = blocks * size
+            # the factor's buffer column-major, as LAPACK and cuSOLVER write it (else a third matrix is copied)
+            buffers = (torch.empty(rows, rows, dtype=torch.float64, device=dev),
+                       torch.empty(rows, rows, dtype=torch.float64, device=dev).mT)
         try:
-            if buffers is None:  # the normal matrix and its factor, kept across steps
-                rows = blocks * size
-                # the factor's buffer column-major, as LAPACK and cuSOLVER write it (else a third matrix is copied)
-                buffers = (torch.empty(rows, rows, dtype=torch.float64, device=dev),
-                           torch.empty(rows, rows, dtype=torch.float64, device=dev).mT)
             factor = cholesky_shifted(_normal_matrix(structure, theta, boxed, n, buffers[0]), buffers[1])
         except torch.linalg.LinAlgError:
             if best is None:
@@ -278,9 +278,10 @@ def solve(
         ap, ad = steps((dx, dy, dzl, dzu))
         mu_aff = float((sl + ap * dx) @ (zl + ad * dzl) + (su + ap * dsu) @ (zu + ad * dzu)) / pairs
         sigma = (mu_aff / mu) ** 3
-        rl, ru = sigma * mu - sl * zl - dx * dzl, sigma * mu - su * zu - dsu * dzu
+        rl, ru = sigma * mu - sl * zl - dx * dzl, sigma * mu - su * zu - dsu * dzu  # Mehrotra's targets
         direction = newton(rl, ru)
         ap, ad = steps(direction)
+        target = sigma * mu
         for _ in range(CORRECTORS):  # Gondzio's centrality correctors, on the same factor
             if min(ap, ad) > 0.99:  # no longer step to gain
                 break
@@ -288,7 +289,6 @@ def solve(
             aim_p, aim_d = min(1.0, ap + 0.2), min(1.0, ad + 0.2)  # products at a longer trial step …
             low = (sl + aim_p * dx) * (zl + aim_d * dzl)
             up = (su - aim_p * dx[free:]) * (zu + aim_d * dzu)
-            target = sigma * mu
             # … pushed back into [0.1, 10]·σμ (the too-large ones by at most 10·σμ)
             rl_more = (low.clamp(0.1 * target, 10.0 * target) - low).clamp(min=-10.0 * target)
             ru_more = (up.clamp(0.1 * target, 10.0 * target) - up).clamp(min=-10.0 * target)

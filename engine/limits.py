@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from .and_or import SolverSettings, plan, solve
+from .and_or import SolverSettings, ipm_rows, plan, solve
 from .errors import TooLarge
 from .game import Game
 from .masks import all_masks, n_players_of
@@ -104,12 +104,6 @@ def max_players(seconds: float, n: int, max_seconds: float) -> int:
     """The largest n' whose 2^n' evaluations fit in ``max_seconds`` at the measured rate."""
     per_eval = seconds / (1 << n)
     return max(1, int(np.floor(np.log2(max(max_seconds / per_eval, 1.0)))))
-
-
-def ipm_rows(n: int, m: int) -> int:
-    """Rows of the exact LP's normal matrix: 2^n for one model, 3·2^n for a pair (two models and their coupling,
-    :func:`engine.ipm.pair`), and m·2^(n+1) for HiGHS' joint LP of three or more (its sum and difference rows)."""
-    return (1 << n) if m == 1 else 3 << n if m == 2 else m << (n + 1)
 
 
 def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
