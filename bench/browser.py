@@ -34,10 +34,11 @@ def free_port() -> int:
 
 
 def start_app(cache: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """The app on a free port of 127.0.0.1 with ``cache`` as its result cache (and ``env`` added); waits for it."""
+    """The app as `make run` serves it (``ui.serve``: the bundled models loaded first) on a free port of 127.0.0.1 with
+    ``cache`` as its result cache (and ``env`` added); waits until it answers."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=os.environ | {"INTERACTION_EXPLORER_CACHE": cache} | (env or {}), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True)

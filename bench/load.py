@@ -1,6 +1,7 @@
 """Load benchmark (run by hand: `nice python -m bench.load`): a class opening the app at once (issue #14).
 
-Starts the app on 127.0.0.1 with an empty cache and then, at the same moment, N sessions (default 30) that speak
+Starts the app as `make run` does (``ui.serve``: the bundled models loaded before it answers) on 127.0.0.1 with
+an empty result cache and then, at the same moment, N sessions (default 30) that speak
 Streamlit's own websocket protocol (what a browser tab sends: a rerun with the link's query string and page), each
 opening a different model, sample and page, then a second page (a bounded loop of two views). Then the same with
 B real headless chromium browsers (default 10, Playwright), each on its own link. Prints completions, errors, the
@@ -8,8 +9,8 @@ time to the first chart or table (median and max), the time to the second view, 
 the end, and after it idled; the targets of the issue are 30 of 30 complete, no error, max first chart under 20 s
 on 2 cores, memory back under 1.5 GB.
 
-The obvious approach side by side: ``--concurrent 0`` lifts the server-wide gate (as many computations at once as
-sessions ask for).
+The obvious approaches side by side: ``--preload none`` leaves the models to the first visitors (as ``streamlit run
+app.py`` does); ``--concurrent 0`` lifts the server-wide gate (as many computations at once as sessions ask for).
 """
 
 from __future__ import annotations
@@ -160,10 +161,14 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--browsers", type=int, default=10)
     parser.add_argument("--concurrent", type=int, help="the gate's slots (0: no gate); default: the app's default")
+    parser.add_argument("--preload", help="the server's $INTERACTION_EXPLORER_PRELOAD (none: the first visitors load "
+                                          "the models, as with `streamlit run app.py`); default: every bundled model")
     parser.add_argument("--timeout", type=float, default=600, help="seconds a session waits for one message")
     args = parser.parse_args()
     check_links()
     env = {"OMP_WAIT_POLICY": "PASSIVE"}
+    if args.preload is not None:
+        env["INTERACTION_EXPLORER_PRELOAD"] = args.preload
     if args.concurrent is not None:
         env["INTERACTION_EXPLORER_CONCURRENT"] = str(args.concurrent or 10_000)
     with tempfile.TemporaryDirectory() as cache:

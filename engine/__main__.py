@@ -164,13 +164,14 @@ def cmd_bundle_import(args) -> None:
 
 
 def cmd_app(args) -> None:
-    """Serve the app (app.py of the source tree this engine belongs to) with Streamlit; --bundle opens a bundle."""
+    """Serve the app (app.py of the source tree this engine belongs to) as `make run` does (``ui.serve``: the bundled
+    models loaded first, then Streamlit); --bundle opens a bundle."""
     import subprocess
 
     app = Path(__file__).resolve().parents[1] / "app.py"
     if not app.is_file():
         raise EngineError(f"the app is not beside this engine ({app}); install the source tree with `pip install -e .`")
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.address,
+    command = [sys.executable, "-m", "ui.serve", "--server.address", args.address,
                "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     if args.bundle is not None:
         command += ["--", "--bundle", str(args.bundle.expanduser().resolve())]

@@ -6,33 +6,74 @@ engine's modules or hands one thread a half-initialised module ("cannot import n
 traceback. :func:`import_app_modules` imports the ``engine`` and ``ui`` packages and the libraries their functions
 import lazily (Pillow, transformers' auto classes, SciPy's LP solver) under one lock, so every later import is a
 lookup. bench/load.py starts 30 sessions at once on a fresh server to check it.
+
+:func:`preload_models` is the server's first work when it starts through ``python -m ui.serve`` (``make run``): every
+bundled model is loaded before the first visitor arrives, instead of by the first visitors of a class, all at once.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import threading
+import time
+from collections.abc import Callable
 
 SKIPPED = {"engine.__main__", "engine.zoo.train"}  # the command line and the training script
-LAZY = ["PIL.Image", "scipy.optimize", "transformers"]
+LAZY = ["PIL.Image", "scipy.optimize", "transformers"]  # imported by the engine's functions, not at its import
+PRELOAD_VARIABLE = "INTERACTION_EXPLORER_PRELOAD"
 _lock = threading.Lock()
-_imported = False
+_imported: set[str] = set()
 
 
-def import_app_modules() -> None:
-    """Import every module of ``engine`` and ``ui`` (and LAZY), once per process; other callers wait for it."""
-    global _imported
+def import_app_modules(packages: tuple[str, ...] = ("engine", "ui")) -> None:
+    """Import every module of ``packages`` (and with ``engine`` the LAZY libraries), once per process; other callers
+    wait for it."""
     with _lock:
-        if _imported:
-            return
-        for package in ("engine", "ui"):
+        for package in packages:
+            if package in _imported:
+                continue
             for info in pkgutil.walk_packages(importlib.import_module(package).__path__, f"{package}."):
                 if info.name not in SKIPPED:
                     importlib.import_module(info.name)
-        for name in LAZY:
-            importlib.import_module(name)
-        from transformers import (  # noqa: F401 - resolved now: transformers imports its classes lazily
-            AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer,
-        )
-        _imported = True
+            if package == "engine":
+                for name in LAZY:
+                    importlib.import_module(name)
+                from transformers import (  # noqa: F401 - resolved now: transformers imports its classes lazily
+                    AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer,
+                )
+            _imported.add(package)
+
+
+def models_to_preload() -> list[str]:
+    """``$INTERACTION_EXPLORER_PRELOAD``: bundled model ids separated by commas, ``none``, or (unset) every bundled
+    model; an unknown id is an error naming the known ones."""
+    from engine.errors import EngineError
+    from engine.zoo import model_ids
+
+    value = os.environ.get(PRELOAD_VARIABLE, "").strip()
+    if not value:
+        return model_ids()
+    if value.lower() == "none":
+        return []
+    chosen = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [model_id for model_id in chosen if model_id not in model_ids()]
+    if unknown:
+        raise EngineError(f"{PRELOAD_VARIABLE}: unknown model {', '.join(unknown)}; bundled: {', '.join(model_ids())}")
+    return chosen
+
+
+def preload_models(model_ids: list[str], log: Callable[[str], None] = print) -> None:
+    """Load each model once into the engine's per-process caches (``engine.zoo.get_model``), logging its time; a
+    model that fails to load is logged and skipped (its visitors then get the page's own message)."""
+    from engine.zoo import get_model
+
+    for model_id in model_ids:
+        start = time.perf_counter()
+        try:
+            get_model(model_id)
+        except Exception as exc:  # noqa: BLE001 - a missing weights file must not stop the server from starting
+            log(f"  {model_id}: not loaded ({exc})")
+            continue
+        log(f"  {model_id}: {time.perf_counter() - start:.1f} s")
