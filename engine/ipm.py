@@ -44,6 +44,7 @@ from .masks import n_players_of
 
 MAX_ITERATIONS = 80
 STALL_CHECKS = 4  # certified gaps in a row no better than the best: the iterates only lose precision from there
+NEAR_STALL_CHECKS, NEAR_OPTIMUM = 2, 100  # once the best gap is within 100·tol, two such gaps in a row are enough
 TOLERANCE = 1e-9  # relative primal and dual residuals and relative complementarity at which Newton steps stop
 CORRECTORS = 4  # Gondzio's centrality correctors per step at most (each two triangular solves on the same factor)
 SHIFT_TRIES = 5  # diagonal shifts tried for a normal matrix that rounding left indefinite: 1e-14 … 1e-6 of its diagonal
@@ -149,8 +150,8 @@ def solve(
     ``device`` (a CUDA GPU factorises the 2^n×2^n normal matrix in milliseconds where two CPU cores take a second).
 
     Stops when ``gap_of(outcome)``, the certified relative gap of an iterate (the caller repairs it to a feasible
-    point and a dual bound), is at most ``tol``, when that gap failed to improve STALL_CHECKS times in a row (rounding
-    near the optimum), when the Newton steps stall (residuals and complementarity below TOLERANCE), or after
+    point and a dual bound), is at most ``tol``, when that gap failed to improve STALL_CHECKS times in a row
+    (NEAR_STALL_CHECKS once it is within NEAR_OPTIMUM·tol: rounding is all that is left there), when the Newton steps stall (residuals and complementarity below TOLERANCE), or after
     MAX_ITERATIONS; returns the iterate with the best certified gap.
     """
     start = time.perf_counter()
@@ -233,7 +234,7 @@ def solve(
             gap = gap_of(current)
             best, worse = (current, 0) if best is None or gap < best_gap else (best, worse + 1)
             best_gap = min(best_gap, gap)
-            if gap <= tol or worse >= STALL_CHECKS:
+            if gap <= tol or worse >= (NEAR_STALL_CHECKS if best_gap <= NEAR_OPTIMUM * tol else STALL_CHECKS):
                 break
         if max(rel_p, rel_d, rel_mu) < TOLERANCE:  # the Newton steps stalled
             break

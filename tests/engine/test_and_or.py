@@ -395,6 +395,28 @@ def test_an_indefinite_normal_matrix_is_shifted_just_enough_or_refused():
         ipm.cholesky_shifted(-torch.eye(4, dtype=torch.float64))
 
 
+@pytest.mark.parametrize("gaps, stops_at, best", [
+    ([1e-3, 2e-3, 3e-3, 5e-5, 6e-5, 7e-5, 1e-7], 11, 9),  # near the optimum two gaps no better end it
+    ([1e-2, 2e-2, 3e-2, 4e-2, 5e-2, 1e-7], 10, 6),  # far from it four are needed
+    ([1e-2, 2e-2, 3e-2, 1e-3, 5e-7], 10, 10),  # a gap within the tolerance ends it at once
+])
+def test_the_interior_point_stops_on_its_certified_gap_or_when_it_stalls(gaps, stops_at, best, monkeypatch):
+    """Certified gaps are checked from step 6 on; the best iterate is returned. Once the best gap is within 100 times
+    the tolerance 1e-6, rounding is all that is left, and two steps that do not improve it end the solve."""
+    from engine import ipm
+
+    monkeypatch.setattr(ipm, "TOLERANCE", 0.0)  # the scripted gaps alone decide
+    seen = {}
+
+    def gap_of(out):
+        seen[out.iterations] = out
+        return gaps[out.iterations - 6]
+
+    out = ipm.solve(ipm.single(_random_network(6, 3), 0.0), gap_of, 1e-6)
+    assert max(seen) == stops_at == out.iterations  # the steps taken
+    assert np.array_equal(out.and_values, seen[best].and_values) and np.array_equal(out.w, seen[best].w)
+
+
 def test_beyond_highs_sizes_a_failing_interior_point_is_not_handed_to_highs(monkeypatch):
     """HiGHS takes minutes from 11 players on: there the interior point's failure is a message, not handed over."""
     from engine import ipm
