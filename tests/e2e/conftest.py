@@ -1,5 +1,5 @@
-"""Browser-test fixtures: the app served on a free localhost port and Debian's chromium driven by Playwright (one
-server and one browser per test module)."""
+"""Browser-test fixtures: the app served as `make run` serves it (`python -m ui.serve`) on a free localhost port and
+Debian's chromium driven by Playwright (one server and one browser per test module)."""
 
 import os
 import shutil
@@ -31,15 +31,16 @@ def app_url(tmp_path_factory):
         pytest.fail("Debian's chromium is missing: apt-get install -y chromium (make test does it)")
     port = free_port()
     env = os.environ | {"INTERACTION_EXPLORER_CACHE": str(tmp_path_factory.mktemp("cache")),
-                        "INTERACTION_EXPLORER_MODEL_ROOTS": str(tmp_path_factory.getbasetemp())}  # the tiny models
+                        "INTERACTION_EXPLORER_MODEL_ROOTS": str(tmp_path_factory.getbasetemp()),  # the tiny models
+                        "INTERACTION_EXPLORER_PRELOAD": "digits-cnn"}  # the default model: the others load on use
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + 120  # the engine imported and the default model loaded first
     while time.time() < deadline:
         try:
             if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
