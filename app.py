@@ -1,6 +1,7 @@
 """Interaction Explorer: pick a model and a sample, then see the interaction primitives it encodes.
 
-Run with `make run` (or `streamlit run app.py`). This file is the frame: it draws the shared sidebar, which builds
+Run with `make run` (`python -m ui.serve`, which loads the bundled models first; `streamlit run app.py` also works,
+leaving them to the first visitors). This file is the frame: it draws the shared sidebar, which builds
 the view context once per rerun (request with its target resolved, model, sample, candidates, focus), applies
 presentation mode, keeps the choices in the URL, draws the guided tour's step (while a tour runs) and the page's
 heading, and runs the page the user picked; the pages in pages/ take the context (ui.context.view_context) and only

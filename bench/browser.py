@@ -35,21 +35,27 @@ def free_port() -> int:
 
 def start_app(cache: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """The app as `make run` serves it (``ui.serve``: the bundled models loaded first) on a free port of 127.0.0.1 with
-    ``cache`` as its result cache (and ``env`` added); waits until it answers."""
+    ``cache`` as its result cache (and ``env`` added); waits until it answers (up to 3 minutes), or says why it
+    stopped (the end of its output, kept in ``cache``/server.log)."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=os.environ | {"INTERACTION_EXPLORER_CACHE": cache} | (env or {}), stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
+    log_path = os.path.join(cache, "server.log")
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address",
+             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=os.environ | {"INTERACTION_EXPLORER_CACHE": cache} | (env or {}), stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    deadline = time.time() + 180
+    while time.time() < deadline and server.poll() is None:
         try:
             urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
             return server, url
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError("the app did not start")
+    server.kill()
+    with open(log_path) as log:
+        raise RuntimeError(f"the app did not start:\n{log.read()[-2000:]}")
 
 
 def settled(page, timeout: float = 120_000) -> None:

@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, help="with --ray: actors per model (default: one per GPU, else per CPU)")
     p.set_defaults(func=cmd_precompute)
     bundle = sub.add_parser("bundle", help="results in one zip file, to browse on another machine "
-                                           "(`streamlit run app.py -- --bundle FILE.zip`)")
+                                           "(`python -m ui.serve -- --bundle FILE.zip`)")
     actions = bundle.add_subparsers(dest="action", required=True)
     p = actions.add_parser("export", help="write the cached results of models' samples into a bundle")
     p.add_argument("--model", action="append", required=True, help="a model id (repeat for several)")

@@ -44,7 +44,9 @@ from .masks import n_players_of
 
 MAX_ITERATIONS = 80
 STALL_CHECKS = 4  # certified gaps in a row no better than the best: the iterates only lose precision from there
-NEAR_STALL_CHECKS, NEAR_OPTIMUM = 2, 100  # once the best gap is within 100·tol, two such gaps in a row are enough
+# Once the best gap is within NEAR_OPTIMUM·tol, two such gaps in a row are enough. With and_or's tolerances (1e-6,
+# and HiGHS taking over above 1e-4) a solve that stops so early never hands over.
+NEAR_STALL_CHECKS, NEAR_OPTIMUM = 2, 100
 TOLERANCE = 1e-9  # relative primal and dual residuals and relative complementarity at which Newton steps stop
 CORRECTORS = 4  # Gondzio's centrality correctors per step at most (each two triangular solves on the same factor)
 SHIFT_TRIES = 5  # diagonal shifts tried for a normal matrix that rounding left indefinite: 1e-14 … 1e-6 of its diagonal
@@ -151,8 +153,9 @@ def solve(
 
     Stops when ``gap_of(outcome)``, the certified relative gap of an iterate (the caller repairs it to a feasible
     point and a dual bound), is at most ``tol``, when that gap failed to improve STALL_CHECKS times in a row
-    (NEAR_STALL_CHECKS once it is within NEAR_OPTIMUM·tol: rounding is all that is left there), when the Newton steps stall (residuals and complementarity below TOLERANCE), or after
-    MAX_ITERATIONS; returns the iterate with the best certified gap.
+    (NEAR_STALL_CHECKS once it is within NEAR_OPTIMUM·tol: rounding is all that is left there), when the Newton
+    steps stall (residuals and complementarity below TOLERANCE), or after MAX_ITERATIONS; returns the iterate with the
+    best certified gap.
     """
     start = time.perf_counter()
     dev = torch.device(device)

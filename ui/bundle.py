@@ -1,5 +1,5 @@
 """Browse a result bundle (``engine.bundle``): opened from the sidebar, or for every session from the command line
-(``streamlit run app.py -- --bundle FILE.zip`` or ``$INTERACTION_EXPLORER_BUNDLE``). While one is open, the sidebar
+(``python -m ui.serve -- --bundle FILE.zip`` or ``$INTERACTION_EXPLORER_BUNDLE``). While one is open, the sidebar
 offers its models, every view reads its results, and nothing new is computed with a model (stand-ins)."""
 
 from __future__ import annotations

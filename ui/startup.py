@@ -47,18 +47,20 @@ def import_app_modules(packages: tuple[str, ...] = ("engine", "ui")) -> None:
 
 
 def models_to_preload() -> list[str]:
-    """``$INTERACTION_EXPLORER_PRELOAD``: bundled model ids separated by commas, ``none``, or (unset) every bundled
-    model; an unknown id is an error naming the known ones."""
+    """``$INTERACTION_EXPLORER_PRELOAD``: bundled model ids separated by commas, ``none``, or (unset or ``all``) every
+    bundled model; an unknown id, or a value that names none, is an error naming the known ones."""
     from engine.errors import EngineError
     from engine.zoo import model_ids
 
     value = os.environ.get(PRELOAD_VARIABLE, "").strip()
-    if not value:
+    if value.lower() in ("", "all"):
         return model_ids()
     if value.lower() == "none":
         return []
     chosen = [part.strip() for part in value.split(",") if part.strip()]
     unknown = [model_id for model_id in chosen if model_id not in model_ids()]
+    if not chosen:
+        raise EngineError(f"{PRELOAD_VARIABLE}={value!r} names no model; bundled: {', '.join(model_ids())}")
     if unknown:
         raise EngineError(f"{PRELOAD_VARIABLE}: unknown model {', '.join(unknown)}; bundled: {', '.join(model_ids())}")
     return chosen

@@ -399,6 +399,7 @@ def test_an_indefinite_normal_matrix_is_shifted_just_enough_or_refused():
     ([1e-3, 2e-3, 3e-3, 5e-5, 6e-5, 7e-5, 1e-7], 11, 9),  # near the optimum two gaps no better end it
     ([1e-2, 2e-2, 3e-2, 4e-2, 5e-2, 1e-7], 10, 6),  # far from it four are needed
     ([1e-2, 2e-2, 3e-2, 1e-3, 5e-7], 10, 10),  # a gap within the tolerance ends it at once
+    ([5e-5, 1e-2, 2e-2, 3e-2, 1e-7], 8, 6),  # near is the best gap's distance, not the last one's
 ])
 def test_the_interior_point_stops_on_its_certified_gap_or_when_it_stalls(gaps, stops_at, best, monkeypatch):
     """Certified gaps are checked from step 6 on; the best iterate is returned. Once the best gap is within 100 times

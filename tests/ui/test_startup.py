@@ -37,6 +37,8 @@ def test_the_models_to_preload_come_from_the_environment(monkeypatch):
 
     monkeypatch.delenv(PRELOAD_VARIABLE, raising=False)
     assert models_to_preload() == model_ids()
+    monkeypatch.setenv(PRELOAD_VARIABLE, "All")
+    assert models_to_preload() == model_ids()
     monkeypatch.setenv(PRELOAD_VARIABLE, " None ")
     assert models_to_preload() == []
     monkeypatch.setenv(PRELOAD_VARIABLE, "digits-cnn, tabular-mlp-wide,")
@@ -44,12 +46,23 @@ def test_the_models_to_preload_come_from_the_environment(monkeypatch):
     monkeypatch.setenv(PRELOAD_VARIABLE, "digits-cnn,no-such-model")
     with pytest.raises(EngineError, match="unknown model no-such-model; bundled: .*digits-cnn"):
         models_to_preload()
+    monkeypatch.setenv(PRELOAD_VARIABLE, " , ")
+    with pytest.raises(EngineError, match="names no model; bundled: .*digits-cnn"):
+        models_to_preload()
 
 
-def test_preloading_fills_the_engine_cache_and_a_model_that_fails_is_logged_and_skipped(monkeypatch):
+def test_a_preloaded_model_is_the_one_a_visitor_gets_and_a_model_that_fails_is_logged_and_skipped(monkeypatch):
     import engine.zoo
     from engine.errors import EngineError
+    from engine.zoo.bundled import bundled
     from ui.startup import preload_models
+
+    lines = []
+    preload_models(["tabular-mlp-wide"], lines.append)
+    hits = bundled.cache_info().hits
+    first = engine.zoo.get_model("tabular-mlp-wide")
+    assert bundled.cache_info().hits == hits + 1  # loaded by the preload, found by the visitor
+    assert first is engine.zoo.get_model("tabular-mlp-wide")
 
     loaded = []
 
@@ -64,12 +77,54 @@ def test_preloading_fills_the_engine_cache_and_a_model_that_fails_is_logged_and_
     assert loaded == ["digits-cnn", "tabular-mlp-wide"]
     assert lines[0].startswith("  digits-cnn: ") and lines[0].endswith(" s")
     assert lines[1] == "  broken: not loaded (assets/models/broken.safetensors is missing)"
+    assert lines[2].startswith("  tabular-mlp-wide: ") and len(lines) == 3
 
 
-def test_the_server_bounds_mallocs_arenas_unless_the_operator_chose(monkeypatch):
-    from ui.serve import limit_malloc_arenas
+ARENA_PROBE = """
+import ctypes, sys, tempfile, threading
+from ui.serve import limit_malloc_arenas
+print(limit_malloc_arenas())
+barrier = threading.Barrier(12)
+def work():
+    kept = [bytearray(100_000) for _ in range(20)]  # malloc'd (beyond pymalloc, below the mmap threshold)
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(12)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+libc = ctypes.CDLL("libc.so.6")
+libc.fopen.restype = ctypes.c_void_p
+with tempfile.NamedTemporaryFile(suffix=".xml") as out:
+    handle = libc.fopen(out.name.encode(), b"w")
+    libc.malloc_info(0, ctypes.c_void_p(handle))
+    libc.fclose(ctypes.c_void_p(handle))
+    print(open(out.name).read().count("<heap nr="))
+"""
 
-    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
-    assert limit_malloc_arenas() is False
-    monkeypatch.delenv("MALLOC_ARENA_MAX")
-    assert limit_malloc_arenas() is True  # glibc (Debian): mallopt returns 1
+
+def test_the_server_bounds_mallocs_arenas_unless_the_operator_chose():
+    """12 threads allocating at once: glibc gives them their own heaps (13 here) unless the server bounded them (2);
+    an operator's MALLOC_ARENA_MAX or GLIBC_TUNABLES is left as it is."""
+    import os
+    import platform
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+    root = Path(__file__).resolve().parents[2]
+    clean = {k: v for k, v in os.environ.items() if k not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
+
+    def probe(env: dict) -> tuple[str, int]:
+        done = subprocess.run([sys.executable, "-c", ARENA_PROBE], cwd=root, env=env, capture_output=True, text=True,
+                              timeout=60, check=True)
+        chosen, heaps = done.stdout.split()
+        return chosen, int(heaps)
+
+    assert probe(clean) == ("True", 2)
+    chosen, heaps = probe(clean | {"MALLOC_ARENA_MAX": "8"})
+    assert chosen == "False" and heaps > 2
+    chosen, heaps = probe(clean | {"GLIBC_TUNABLES": "glibc.malloc.arena_max=6"})
+    assert chosen == "False" and heaps > 2
