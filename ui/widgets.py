@@ -48,11 +48,15 @@ def interactions_table(result: InteractionResult) -> pd.DataFrame:
     return pd.DataFrame(result.interactions(), columns=["interaction", "kind", "index", "players", "order", "value"])
 
 
-STRONGEST_COLUMNS = {  # narrow fixed widths and a short number format, so the value column is never cut off
-    "kind": st.column_config.TextColumn("kind", width="small"),
-    "order": st.column_config.NumberColumn("order", width="small"),
-    "sign": st.column_config.TextColumn("sign", width="small"),
-    "value": st.column_config.NumberColumn("value", format="%+.4g", width=110),
+# Fixed widths (px) that sum, with the selection column, to less than the half page the table gets at 1400 px (about
+# 460 px), and a short number format, so the value column is never cut off; a long player set is shortened in its
+# cell (the full set shows on hover and in the drawing).
+STRONGEST_COLUMNS = {
+    "kind": st.column_config.TextColumn("kind", width=60),
+    "players": st.column_config.TextColumn("players", width=160),
+    "order": st.column_config.NumberColumn("order", width=55),
+    "sign": st.column_config.TextColumn("sign", width=45),
+    "value": st.column_config.NumberColumn("value", format="%+.4g", width=95),
 }
 
 

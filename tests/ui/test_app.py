@@ -248,7 +248,11 @@ def test_tabular_tables_show_the_whole_value_column():
     strongest = configs[("kind", "players", "order", "sign", "value")]["value"]
     for value, number_format in [(features, "%.4g"), (strongest, "%+.4g")]:
         assert value["type_config"] == {"type": "number", "format": number_format}
-        assert value["width"] >= 100  # a fixed width for a short number: never cut off by a long feature name
+        assert value["width"] >= 90  # a fixed width for a short number ("-1.234e+05"): never cut off by a long name
+    columns = configs[("kind", "players", "order", "sign", "value")]
+    # The strongest interactions get half the page, about 460 px at 1400 px: with the selection column (about 35 px)
+    # every column fits, so a long player set cannot push the value column out of view.
+    assert sum(columns[name]["width"] for name in ("kind", "players", "order", "sign", "value")) <= 420
 
 
 def test_a_links_focus_stays_in_the_address_bar_while_it_is_valid():
