@@ -48,24 +48,25 @@ def interactions_table(result: InteractionResult) -> pd.DataFrame:
     return pd.DataFrame(result.interactions(), columns=["interaction", "kind", "index", "players", "order", "value"])
 
 
-# Fixed widths (px) that sum, with the selection column, to less than the half page the table gets at 1400 px (about
-# 460 px), and a short number format, so the value column is never cut off; a long player set is shortened in its
-# cell (the full set shows on hover and in the drawing).
+# In this order, with fixed widths (px) that sum, with the selection column, to less than the half page the table
+# gets at 1400 px (about 460 px), and a short number format: the value column is never cut off, and on a phone
+# (about 355 px) kind, players and value fit before the table scrolls. A long player set is shortened in its cell
+# (the full set shows on hover and in the drawing).
 STRONGEST_COLUMNS = {
     "kind": st.column_config.TextColumn("kind", width=60),
     "players": st.column_config.TextColumn("players", width=160),
+    "value": st.column_config.NumberColumn("value", format="%+.4g", width=95),
     "order": st.column_config.NumberColumn("order", width=55),
     "sign": st.column_config.TextColumn("sign", width=45),
-    "value": st.column_config.NumberColumn("value", format="%+.4g", width=95),
 }
 
 
 def strongest_table(result: InteractionResult, key: str, rows: int = 25) -> Interaction | None:
-    """The strongest interactions as a table (kind, players, order, sign, value) with single-row selection; the
+    """The strongest interactions as a table (kind, players, value, order, sign) with single-row selection; the
     interaction of the selected row, if one is selected."""
     table = interactions_table(result).head(rows)
     table["sign"] = np.where(table["value"] > 0, "+", "−")
-    event = st.dataframe(table[["kind", "players", "order", "sign", "value"]], hide_index=True, width="stretch",
+    event = st.dataframe(table[list(STRONGEST_COLUMNS)], hide_index=True, width="stretch",
                          on_select="rerun", selection_mode="single-row", key=key, column_config=STRONGEST_COLUMNS)
     selected = (event or {}).get("selection", {}).get("rows", [])
     return Interaction.parse(table.iloc[selected[0]]["interaction"]) if selected else None

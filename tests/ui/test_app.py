@@ -235,7 +235,7 @@ def test_primitives_page_draws_the_sample_the_metrics_and_the_strongest_interact
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Prediction"] == "0" and "Salient interactions" in metrics
     table = at.dataframe[0].value
-    assert list(table.columns) == ["kind", "players", "order", "sign", "value"] and len(table) == 25
+    assert list(table.columns) == ["kind", "players", "value", "order", "sign"] and len(table) == 25
     strengths = table["value"].abs().to_numpy()
     assert (strengths[:-1] >= strengths[1:]).all() and set(table["kind"]) <= {"AND", "OR"}
     assert set(table["sign"]) <= {"+", "−"} and (table["order"] >= 1).all()
@@ -245,14 +245,16 @@ def test_tabular_tables_show_the_whole_value_column():
     at = run(model="tabular-mlp-deep", method="and")
     configs = {tuple(table.value.columns): json.loads(table.proto.columns) for table in at.dataframe}
     features = configs[("feature", "value", "player", "in focus")]["value"]
-    strongest = configs[("kind", "players", "order", "sign", "value")]["value"]
+    strongest = configs[("kind", "players", "value", "order", "sign")]["value"]
     for value, number_format in [(features, "%.4g"), (strongest, "%+.4g")]:
         assert value["type_config"] == {"type": "number", "format": number_format}
         assert value["width"] >= 90  # a fixed width for a short number ("-1.234e+05"): never cut off by a long name
-    columns = configs[("kind", "players", "order", "sign", "value")]
+    columns = configs[("kind", "players", "value", "order", "sign")]
     # The strongest interactions get half the page, about 460 px at 1400 px: with the selection column (about 35 px)
-    # every column fits, so a long player set cannot push the value column out of view.
-    assert sum(columns[name]["width"] for name in ("kind", "players", "order", "sign", "value")) <= 420
+    # every column fits, so a long player set cannot push the value column out of view; on a phone (about 355 px)
+    # kind, players and value come first and fit.
+    assert sum(columns[name]["width"] for name in ("kind", "players", "value", "order", "sign")) <= 420
+    assert sum(columns[name]["width"] for name in ("kind", "players", "value")) <= 320
 
 
 def test_a_links_focus_stays_in_the_address_bar_while_it_is_valid():
