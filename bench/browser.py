@@ -33,10 +33,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(cache: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+def start_app(cache: str, env: dict[str, str] | None = None, timeout: float = 180) -> tuple[subprocess.Popen, str]:
     """The app as `make run` serves it (``ui.serve``: the bundled models loaded first) on a free port of 127.0.0.1 with
-    ``cache`` as its result cache (and ``env`` added); waits until it answers (up to 3 minutes), or says why it
-    stopped (the end of its output, kept in ``cache``/server.log)."""
+    ``cache`` as its result cache (and ``env`` added), in a session of its own; waits until it answers (up to
+    ``timeout`` seconds), or says why it stopped (the end of its output, kept in ``cache``/server.log)."""
     port = free_port()
     log_path = os.path.join(cache, "server.log")
     with open(log_path, "w") as log:
@@ -46,7 +46,7 @@ def start_app(cache: str, env: dict[str, str] | None = None) -> tuple[subprocess
             cwd=ROOT, env=os.environ | {"INTERACTION_EXPLORER_CACHE": cache} | (env or {}), stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
+    deadline = time.time() + timeout
     while time.time() < deadline and server.poll() is None:
         try:
             urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)

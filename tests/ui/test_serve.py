@@ -1,44 +1,23 @@
 """`python -m ui.serve` (what `make run` starts): it loads the chosen bundled models, then serves the app."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.browser import start_app
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_server_preloads_then_serves_the_app(tmp_path):
-    port = free_port()
-    log = tmp_path / "serve.log"
-    env = os.environ | {"INTERACTION_EXPLORER_PRELOAD": "tabular-mlp-wide", "INTERACTION_EXPLORER_CACHE": str(tmp_path)}
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server, url = start_app(str(tmp_path), {"INTERACTION_EXPLORER_PRELOAD": "tabular-mlp-wide"}, timeout=90)
     try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                assert urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok"
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise AssertionError(f"the server did not answer: {log.read_text()[-2000:]}")
-        text = log.read_text()
+        assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
+        text = (tmp_path / "server.log").read_text()
         assert "loading 1 bundled models before serving" in text and "  tabular-mlp-wide: " in text
         assert text.index("tabular-mlp-wide: ") < text.index("URL: http://127.0.0.1")  # loaded before it serves
     finally:
