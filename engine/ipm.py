@@ -277,15 +277,15 @@ def solve(
             return (min(max_step(sl, dx), max_step(su, -dx[free:])), min(max_step(zl, dzl), max_step(zu, dzu)))
 
         # Predictor (affine scaling), then Mehrotra's centring and second-order corrector.
-        dx, dy, dzl, dzu = newton(-sl * zl, -su * zu)
+        predictor = newton(-sl * zl, -su * zu)
+        dx, _, dzl, dzu = predictor
         dsu = -dx[free:]
-        ap, ad = steps((dx, dy, dzl, dzu))
+        ap, ad = steps(predictor)
         mu_aff = float((sl + ap * dx) @ (zl + ad * dzl) + (su + ap * dsu) @ (zu + ad * dzu)) / pairs
-        sigma = (mu_aff / mu) ** 3
-        rl, ru = sigma * mu - sl * zl - dx * dzl, sigma * mu - su * zu - dsu * dzu  # Mehrotra's targets
+        target = (mu_aff / mu) ** 3 * mu  # σμ
+        rl, ru = target - sl * zl - dx * dzl, target - su * zu - dsu * dzu  # Mehrotra's targets
         direction = newton(rl, ru)
         ap, ad = steps(direction)
-        target = sigma * mu
         for _ in range(CORRECTORS):  # Gondzio's centrality correctors, on the same factor
             if min(ap, ad) > 0.99:  # no longer step to gain
                 break
@@ -352,9 +352,9 @@ def cholesky_shifted(mat: torch.Tensor, out: torch.Tensor | None = None) -> torc
     own dual bound. ``mat`` is shifted in place; the factor is written into ``out`` if given."""
     shift = 1e-14 * float(mat.diagonal().mean())
     mat.diagonal().add_(shift)
+    outs = None if out is None else (out, torch.empty((), dtype=torch.int32, device=mat.device))
     for _ in range(SHIFT_TRIES - 1):
-        info = torch.empty((), dtype=torch.int32, device=mat.device)
-        factor, info = torch.linalg.cholesky_ex(mat, out=None if out is None else (out, info))
+        factor, info = torch.linalg.cholesky_ex(mat, out=outs)
         if int(info) == 0:
             return factor
         mat.diagonal().add_(99.0 * shift)
