@@ -38,7 +38,7 @@ from .zoo import get_model
 
 AGGREGATE_FORMAT = 2  # in the cache key; 2: p and bound on monotone samples, s at each own n, AND-only curve doubled
 DEFAULT_SAMPLES = 20
-PAIR_PLAYERS = 8  # the joint LP takes 3.4-5.5 s per sample at n = 10 on two CPU cores, under 0.4 s at n = 8
+PAIR_PLAYERS = 8  # the joint LP takes 3.2-4.6 s per sample at n = 10 on two CPU cores, under 0.4 s at n = 8
 BAND = (10, 90)  # percentiles of the band drawn around a mean
 METHODS = ("joint", "alone", "and_only")  # the three extractions of Chen Fig. 3
 
