@@ -1,9 +1,9 @@
 """The AND-OR solvers side by side: time, certified gap, and gap to an exact optimum computed independently.
 
-Run by hand (``python -m bench.solvers [--quick] [--joint] [--no-pdhg]``: fewer sizes, the pairs only, without the
-forced first-order runs; ``--gpu [--from N] [--no-cpu] [--verbose]``: on a CUDA machine, the interior point there at
-n = 10…16 (a pair 10…13; from n = N) beside the same LP on the CPU (unless --no-cpu) and PDHG on the GPU, each step's
-time on stderr); prints Markdown tables for the README. Games: random tanh networks and bundled models (the digits
+Run by hand (``python -m bench.solvers [--quick] [--joint] [--no-pdhg] [--n N]``: fewer sizes, the pairs only,
+without the forced first-order runs, one model's games at n = N only; ``--gpu [--from N] [--no-cpu] [--verbose]``: on
+a CUDA machine, the interior point there at n = 10…16 (a pair 10…13; from n = N) beside the same LP on the CPU (unless
+--no-cpu) and PDHG on the GPU, each step's time on stderr); prints Markdown tables for the README. Games: random tanh networks and bundled models (the digits
 CNN and MLP, the tabular MLP) at 8 to 14 players; joint extractions of the bundled
 pairs and of two related random networks. The independent exact optimum is HiGHS on the LP of
 :func:`engine.and_or.solve_joint_lp` (one model: m = 1), run where it takes under a few minutes (n ≤ 12 for one model,
@@ -125,10 +125,12 @@ def main() -> None:
     print("\n| game | n | solver | loss | certified gap | to exact (HiGHS) | time |")
     print("|---|---|---|---|---|---|---|")
     games = [(f"tanh network seed {s}", n, lambda n=n, s=s: tanh_network(n, s)) for s in (11, 12)
-             for n in ((8, 10) if quick else (8, 10, 12, 14))]
+             for n in ((8, 10) if quick else (8, 10, 12, 13, 14))]
     games += [(f"{m} digit-3", n, lambda m=m, n=n: model_game(m, "digit-3", n))
-              for m in ("digits-cnn", "digits-mlp") for n in ((10,) if quick else (10, 12, 14))]
+              for m in ("digits-cnn", "digits-mlp") for n in ((10,) if quick else (10, 12, 13, 14))]
     games += [("tabular-mlp-wide row-1", 10, lambda: model_game("tabular-mlp-wide", "row-1", 10))]
+    if "--n" in sys.argv:  # one size only
+        games = [game for game in games if game[1] == int(sys.argv[sys.argv.index("--n") + 1])]
     single = and_or.SolverSettings()
     for name, n, make in [] if joint_only else games:
         u = make()
@@ -149,7 +151,7 @@ def main() -> None:
     joint = and_or.SolverSettings(qthres=and_or.QTHRES_SHARED, alpha=and_or.ALPHA_SHARED)
     for name, n, make in pairs:
         u = make()
-        exact = exact_optimum(u, joint) if n <= and_or.JOINT_LP_MAX_PLAYERS else None
+        exact = exact_optimum(u, joint) if n <= and_or.HIGHS_MAX_PLAYERS else None
         if exact:
             print(f"| {name} | {n} | HiGHS (reference) | {exact[0]:.4f} | 0 | 0 | {exact[1]:.2f} s |")
         for solver in compared:

@@ -46,8 +46,9 @@ SOLVE_MEAN_U = 10.0  # every solver works on u scaled to mean |u| = 10 (the loss
 GAP_TOLERANCE = 0.005  # PDHG stops once its certified gap is below 0.5 %
 PDHG_MAX_ITER = 200_000
 PDHG_MAX_SECONDS = 60.0
-LP_MAX_PLAYERS = 12  # one model: the exact interior-point method up to here on a CPU (dense 2^n×2^n normal equations)
-JOINT_LP_MAX_PLAYERS = 10  # several models: the exact LP up to here on a CPU (a pair: 0.3 s at n = 8, 8-13 s at n = 10)
+LP_MAX_PLAYERS = 13  # one model: the exact interior point up to here on a CPU (2^n rows: n = 12 in 8-11 s, 13 in 1-2 min)
+JOINT_LP_MAX_PLAYERS = 11  # a pair: the exact interior point up to here on a CPU (3·2^n rows: n = 10 in 3-5 s, 11 in ~20 s)
+HIGHS_MAX_PLAYERS = 10  # three or more models, and the interior point's fallback: HiGHS, minutes beyond (212 s at 12)
 GPU_LP_MAX_PLAYERS = 16  # on a CUDA GPU, one model (the 2^16×2^16 normal matrix and its factor: 69 GB, 64 GiB)
 GPU_JOINT_LP_MAX_PLAYERS = 13  # on a CUDA GPU, a pair (3·2^13 rows: 9.7 GB); three or more models stay with HiGHS
 IPM_GPU_MIN_ROWS = 2048  # the interior point moves to a CUDA GPU from this many normal-matrix rows (n = 11, a pair 10)
@@ -94,13 +95,15 @@ def uses_cuda(settings: SolverSettings | None = None) -> bool:
 
 
 def exact_max_players(m: int, settings: SolverSettings | None = None) -> int:
-    """Most players that "auto" solves exactly for m models: LP_MAX_PLAYERS (one model) and JOINT_LP_MAX_PLAYERS
-    (several) on a CPU; with a CUDA GPU (:func:`uses_cuda`) GPU_LP_MAX_PLAYERS and, for a pair, GPU_JOINT_LP_MAX_PLAYERS
-    (the interior point's dense normal matrix of 2^n or 3·2^n rows is factorised there)."""
+    """Most players that "auto" solves exactly for m models: LP_MAX_PLAYERS (one model), JOINT_LP_MAX_PLAYERS (a pair)
+    and HIGHS_MAX_PLAYERS (three or more, HiGHS) on a CPU; with a CUDA GPU (:func:`uses_cuda`) GPU_LP_MAX_PLAYERS and
+    GPU_JOINT_LP_MAX_PLAYERS (the interior point's dense normal matrix of 2^n or 3·2^n rows is factorised there)."""
     gpu = uses_cuda(settings)
     if m == 1:
         return GPU_LP_MAX_PLAYERS if gpu else LP_MAX_PLAYERS
-    return GPU_JOINT_LP_MAX_PLAYERS if gpu and m == 2 else JOINT_LP_MAX_PLAYERS
+    if m == 2:
+        return GPU_JOINT_LP_MAX_PLAYERS if gpu else JOINT_LP_MAX_PLAYERS
+    return HIGHS_MAX_PLAYERS
 
 
 def plan(n: int, m: int, settings: SolverSettings) -> Plan:
@@ -262,7 +265,7 @@ def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=No
     coupling block's prices w_c are the dual of the shared part: z₁ = w_c, z₂ = −w_c). It leaves the optimum's zeros
     below 1e-6 of the largest interaction (:data:`engine.result.ZERO_RATIO` counts them as zeros). Should the interior
     point fail numerically or its certificate stay above IPM_FALLBACK_GAP (neither has happened on any game tried),
-    HiGHS solves the LP instead where it takes seconds (n ≤ JOINT_LP_MAX_PLAYERS); beyond, the interior point's best
+    HiGHS solves the LP instead where it takes seconds (n ≤ HIGHS_MAX_PLAYERS); beyond, the interior point's best
     certified iterate stands, and its gap is what the views show. For one model the loss N(I) = (1 + α)|I| is the L1
     loss times (1 + α), so the L1 bound is scaled by it.
     """
@@ -295,7 +298,7 @@ def solve_lp(u: torch.Tensor, settings: SolverSettings, progress=None, cancel=No
     def gap_of(out: ipm.IpmOutcome) -> float:
         return relative_gap(loss_of(point_of(out)), lower_of(out.w))
 
-    highs_affordable = n <= JOINT_LP_MAX_PLAYERS  # HiGHS takes minutes from 11 players on (212 s at 12)
+    highs_affordable = n <= HIGHS_MAX_PLAYERS
     out_of_memory = False
     try:
         out = ipm.solve(structure, gap_of, IPM_GAP, progress=progress, cancel=cancel, device=device)

@@ -53,7 +53,7 @@ players = controls[2].number_input("Players n per sample", 2, most, clamp(linked
 write_across({"k": count, "start": start, "n": players, "pair": int(with_pair)})
 if with_pair:
     st.caption(f"A pair uses n = {PAIR_PLAYERS} players by default: the joint extraction takes under 1 s per sample "
-               "at n = 8 but 25-44 s at n = 10 on a two-core CPU; at n = 8 the paper's k are 12 … 115 (its MNIST-3 "
+               "at n = 8 but 3-5 s at n = 10 on a two-core CPU; at n = 8 the paper's k are 12 … 115 (its MNIST-3 "
                "setting).")
 if size == len(model.samples) and model.test_split is None:
     st.caption("This model has no test split; its showcase samples stand in for it.")

@@ -286,16 +286,17 @@ def test_decompose_says_which_solver_runs():
 
 
 def test_plan_is_the_one_policy_for_solver_and_device():
-    assert plan(12, 1, SolverSettings()) == Plan("lp", "cpu")
-    assert plan(13, 1, SolverSettings()).solver == "pdhg"
-    assert plan(10, 2, SolverSettings()).solver == "lp"
-    assert plan(11, 2, SolverSettings()).solver == "pdhg"
+    assert plan(13, 1, SolverSettings()) == Plan("lp", "cpu")
+    assert plan(14, 1, SolverSettings()).solver == "pdhg"
+    assert plan(11, 2, SolverSettings()).solver == "lp"
+    assert plan(12, 2, SolverSettings()).solver == "pdhg"
+    assert plan(10, 3, SolverSettings()).solver == "lp" and plan(11, 3, SolverSettings()).solver == "pdhg"
     assert plan(8, 1, SolverSettings(solver="pdhg", device="cpu")) == Plan("pdhg", "cpu")
     with pytest.raises(engine.EngineError, match="unknown AND-OR solver"):
         plan(8, 1, SolverSettings(solver="sgd"))
-    assert plan(13, 1, SolverSettings(solver="lp")).solver == "lp"  # forced, one player beyond the default
-    with pytest.raises(engine.TooLarge, match="exact LP runs up to 13 players"):
-        plan(14, 1, SolverSettings(solver="lp"))
+    assert plan(14, 1, SolverSettings(solver="lp")).solver == "lp"  # forced, one player beyond the default
+    with pytest.raises(engine.TooLarge, match="exact LP runs up to 14 players"):
+        plan(15, 1, SolverSettings(solver="lp"))
 
 
 def test_with_a_gpu_the_interior_point_moves_there_and_solves_larger_games(monkeypatch):
@@ -303,7 +304,7 @@ def test_with_a_gpu_the_interior_point_moves_there_and_solves_larger_games(monke
     models still HiGHS up to 10; the interior point on the GPU from 2,048 rows; a pinned CPU keeps the CPU's limits."""
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert and_or.exact_max_players(1) == 16 and and_or.exact_max_players(2) == 13
-    assert and_or.exact_max_players(3) == and_or.JOINT_LP_MAX_PLAYERS
+    assert and_or.exact_max_players(3) == and_or.HIGHS_MAX_PLAYERS
     assert plan(10, 1, SolverSettings()) == Plan("lp", "cpu")
     assert plan(11, 1, SolverSettings()) == Plan("lp", "cuda")
     assert plan(16, 1, SolverSettings()) == Plan("lp", "cuda")
@@ -312,7 +313,7 @@ def test_with_a_gpu_the_interior_point_moves_there_and_solves_larger_games(monke
     assert plan(10, 2, SolverSettings()) == Plan("lp", "cuda")
     assert plan(13, 2, SolverSettings()).solver == "lp" and plan(14, 2, SolverSettings()).solver == "pdhg"
     assert plan(10, 3, SolverSettings()) == Plan("lp", "cpu") and plan(11, 3, SolverSettings()).solver == "pdhg"
-    assert plan(13, 1, SolverSettings(device="cpu")) == Plan("pdhg", "cpu")
+    assert plan(14, 1, SolverSettings(device="cpu")) == Plan("pdhg", "cpu")
     assert and_or.exact_max_players(1, SolverSettings(device="cpu")) == and_or.LP_MAX_PLAYERS
 
 
