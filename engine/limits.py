@@ -28,9 +28,11 @@ SOLVER_PROBE = 30  # PDHG iterations timed before a long solve
 PDHG_MIN_ITERATIONS = 2000  # fewer than this in the time limit would leave the first-order solver far from the optimum
 IPM_BYTES_PER_ENTRY = 16  # the interior point's normal matrix and its Cholesky factor (float64), per entry
 IPM_MEMORY_SHARE = {"cpu": 0.5, "cuda": 0.9}  # of the free memory the exact LP may take (the GPU serves solves alone)
-# The Cholesky factorisation timed before an exact LP. A GPU nears its rate only on large matrices, so a small probe
-# scaled by rows³ overestimates (the probe itself was not timed on a GPU yet; an H200 factorises 65,536 rows in 2.3 s).
-IPM_PROBE_ROWS = {"cpu": 512, "cuda": 8192}
+# The Cholesky factorisation timed before an exact LP (at most this many rows, fewer for a smaller LP). Small matrices
+# run far below the rate of large ones, so a small probe scaled by rows³ overestimates: on two CPU cores 512 rows
+# scaled to 8,192 said 1,400 s for a one-minute solve; 2,048 rows take 0.06 s there. (The GPU's probe was not timed on
+# a GPU yet; an H200 factorises 65,536 rows in 2.3 s.)
+IPM_PROBE_ROWS = {"cpu": 2048, "cuda": 8192}
 IPM_STEPS = 25  # interior-point steps of an exact solve, rounded up (10-22 on the games of bench/solvers.py)
 
 
@@ -110,7 +112,7 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
     """Time for the solve :func:`engine.and_or.plan` picks for u (one model's row or m rows).
 
     An exact LP: IPM_STEPS interior-point steps, each a dense Cholesky factorisation of its normal matrix
-    (:func:`ipm_rows`), timed at IPM_PROBE_ROWS rows on the solve's device (after one untimed factorisation that
+    (:func:`ipm_rows`), timed at up to IPM_PROBE_ROWS rows on the solve's device (after one untimed factorisation that
     loads the GPU's solver) and scaled by rows³.
     PDHG: PDHG_MIN_ITERATIONS iterations, extrapolated from SOLVER_PROBE timed ones.
     """
@@ -120,7 +122,7 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
     if chosen.solver == "lp":
         size = ipm_rows(n, m)
         device = torch.device(chosen.device if m <= 2 else "cpu")  # HiGHS (three or more models) runs on the CPU
-        side = IPM_PROBE_ROWS.get(device.type, IPM_PROBE_ROWS["cpu"])
+        side = min(size, IPM_PROBE_ROWS.get(device.type, IPM_PROBE_ROWS["cpu"]))
         probe = torch.eye(side, dtype=torch.float64, device=device) * side + 1.0
         torch.linalg.cholesky(probe[:64, :64]).cpu()
         start = time.perf_counter()

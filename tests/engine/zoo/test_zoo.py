@@ -171,8 +171,8 @@ def test_a_solve_too_long_for_the_limit_is_refused_before_it_starts(monkeypatch,
     with pytest.raises(TooLarge, match="AND interactions only"):
         explain_shared(["tabular-mlp-wide", "tabular-mlp-deep"], "row-1", cache=cache)
     monkeypatch.setattr(limits, "MAX_SECONDS", 1e6)
-    with pytest.raises(TooLarge, match="exact joint LP runs up to 11 players"):
-        limits.check_solver_affordable(np.zeros((2, 1 << 12)), SolverSettings(solver="lp", alpha=0.1))
+    with pytest.raises(TooLarge, match="exact joint LP runs up to 12 players"):
+        limits.check_solver_affordable(np.zeros((2, 1 << 13)), SolverSettings(solver="lp", alpha=0.1))
     monkeypatch.setattr(limits, "available_memory", lambda device: 2**20)
     with pytest.raises(TooLarge, match=r"dense 2\^10×2\^10 matrices, about 0.0 GiB"):
         limits.check_solver_affordable(np.zeros(1 << 10), SolverSettings())
