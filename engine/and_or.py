@@ -46,8 +46,8 @@ SOLVE_MEAN_U = 10.0  # every solver works on u scaled to mean |u| = 10 (the loss
 GAP_TOLERANCE = 0.005  # PDHG stops once its certified gap is below 0.5 %
 PDHG_MAX_ITER = 200_000
 PDHG_MAX_SECONDS = 60.0
-LP_MAX_PLAYERS = 13  # one model: the exact interior point up to here on a CPU (2^n rows: n = 12 in 8-11 s, 13 in 1-2 min)
-JOINT_LP_MAX_PLAYERS = 11  # a pair: the exact interior point up to here on a CPU (3·2^n rows: n = 10 in 3-5 s, 11 in ~20 s)
+LP_MAX_PLAYERS = 13  # one model: the exact interior point up to here on a CPU (2^n rows: 8-15 s at n = 12, 49-66 s at 13)
+JOINT_LP_MAX_PLAYERS = 11  # a pair: the exact interior point up to here on a CPU (3·2^n rows: 3-5 s at 10, 18-24 s at 11)
 HIGHS_MAX_PLAYERS = 10  # three or more models, and the interior point's fallback: HiGHS, minutes beyond (212 s at 12)
 GPU_LP_MAX_PLAYERS = 16  # on a CUDA GPU, one model (the 2^16×2^16 normal matrix and its factor: 69 GB, 64 GiB)
 GPU_JOINT_LP_MAX_PLAYERS = 13  # on a CUDA GPU, a pair (3·2^13 rows: 9.7 GB); three or more models stay with HiGHS
