@@ -428,7 +428,9 @@ def solve(u: np.ndarray | torch.Tensor, settings: SolverSettings, progress=None,
     mean = float(rows.abs().mean())
     scale = SOLVE_MEAN_U / mean if mean > 0 else 1.0
     scaled = rows * scale
-    if chosen.solver == "lp":
+    if mean == 0.0:  # u ≡ 0 (no player moves the output): p = q = 0 is optimal, its loss 0 its own lower bound
+        solution = _Solution(torch.zeros_like(scaled), torch.zeros_like(scaled), 0.0)
+    elif chosen.solver == "lp":
         if progress is not None:
             progress(0.0, f"exact LP over {m} × 2 × 2^{n} interactions")
         solution = solve_lp(scaled, settings, progress, cancel, chosen.device)

@@ -119,6 +119,18 @@ def test_a_solver_never_returns_worse_than_the_starting_splits():
             assert solved.loss <= min(half_half_loss(u), and_only_loss(u)) + 1e-9
 
 
+def test_a_game_no_player_moves_is_solved_without_a_solver(monkeypatch):
+    """u ≡ 0 (masked patches on a blank border): the zero split is the optimum, certified by the bound 0, at once,
+    one model or a pair, at any size the solvers offer."""
+    from engine import ipm
+
+    monkeypatch.setattr(ipm, "solve", lambda *args, **kwargs: pytest.fail("the interior point ran on u ≡ 0"))
+    monkeypatch.setattr(and_or, "solve_first_order", lambda *args, **kwargs: pytest.fail("PDHG ran on u ≡ 0"))
+    for solved in (lp(np.zeros(1 << 13)), decompose(np.zeros(1 << 14)), decompose_joint(np.zeros((2, 1 << 11)))):
+        assert solved.loss == 0.0 and solved.lower_bound == 0.0 and solved.gap == 0.0 and solved.converged
+        assert not solved.i_and.any() and not solved.i_or.any() and not solved.p.any() and not solved.q.any()
+
+
 def test_solvers_agree_and_beat_baselines_on_a_random_network():
     u = _random_network(7)
     exact, first_order = lp(u), pdhg(u)
