@@ -1,5 +1,6 @@
 """What the views say about an AND-OR solve's distance to the optimum."""
 
+from engine.and_or import JOINT_LP_MAX_PLAYERS
 from engine.result import SolverReport
 from ui.certificate import certificate_note
 
@@ -17,6 +18,7 @@ def test_a_small_certified_gap_is_said_as_a_number():
 def test_a_solve_that_stopped_short_is_a_warning_that_names_the_gap():
     note = certificate_note(SolverReport("pdhg-joint", 10.0, iterations=9000, seconds=60.0, gap=0.0437), "Joint")
     assert note.warning and note.text.startswith("Joint: the solver stopped")
-    assert "up to 4.37 % above the optimum" in note.text and "at most 10 players the exact LP" in note.text
+    assert "up to 4.37 % above the optimum" in note.text
+    assert f"at most {JOINT_LP_MAX_PLAYERS} players the exact LP" in note.text
     unknown = certificate_note(SolverReport("pdhg", 10.0, gap=None))
     assert unknown.warning and "no certified bound" in unknown.text
