@@ -30,7 +30,7 @@ fig = sparsity_figure(result, reference, sal.tau, normalise, ctx.focus)
 chart(fig, "sparsity-curve", "sorted interaction strengths on a log scale", selectable=True)
 zeros = zero_count(result)
 if zeros:
-    st.caption(f"{zeros} interactions are exactly zero and are not drawn on the log axis.")
+    st.caption(f"{zeros:,} interactions are exactly zero and are not drawn on the log axis.")
 report = result.report
 if reference is not None and report is not None:
     st.caption(f"Salient with AND only: {salient(reference).count}; with AND-OR: {sal.count}. "
