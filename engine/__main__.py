@@ -70,6 +70,7 @@ def _warn(text: str | None) -> None:
 
 def cmd_explain(args) -> None:
     from .cache import ResultCache
+    from .certificate import certificate_note
     from .explain import Request, explain, resolved
 
     request = Request(args.model, args.sample, _players(args.players), args.baseline, args.output, args.target,
@@ -89,6 +90,9 @@ def cmd_explain(args) -> None:
     print(f"{result.provenance.model_title} · {result.provenance.sample_title} · {result.method}")
     for interaction, value in result.ranking().nonzero().top(args.top):
         print(f"  {interaction.kind:3s} {value:+10.4f}  {result.label(interaction.index)}")
+    if result.report is not None:
+        note = certificate_note(result.report)
+        (_warn if note.warning else print)(note.text)
     print(f"wrote {args.out}")
 
 

@@ -1,63 +1,24 @@
-"""How close an AND-OR split is to the optimum, said under every view that draws one.
-
-Every AND-OR solve carries a certified lower bound L on the optimal loss (a dual feasible point, weak duality), so
-its relative gap (loss − L)/L bounds how far above the optimum the split is. The views say it as a fact: "the
-optimum", "within 0.3 % of the optimum", or, when the solver stopped short of GAP_OK, a warning that names the gap.
-"""
+"""The certificate of an AND-OR solve under every view that draws one (the words: :mod:`engine.certificate`): a
+caption, or a warning when the solve stopped short of the gap the views accept."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
-from engine.and_or import exact_max_players
+from engine.certificate import certificate_note
 from engine.result import SolverReport
-
-EXACT_GAP = 1e-4  # a gap below this is the exact solvers' precision: "the optimum"
-GAP_OK = 0.01  # the views warn above this
-
-
-@dataclass(frozen=True)
-class Note:
-    """What to say about a solve, and whether it is a warning."""
-
-    text: str
-    warning: bool
-
-
-def _solver_words(report: SolverReport) -> str:
-    joint = report.solver.endswith("-joint")
-    if report.solver.startswith("lp"):
-        return ("exact joint LP" if joint else "exact LP") + f" (interior point), {report.seconds:.1f} s"
-    return f"first-order solver (PDHG), {report.iterations:,} iterations, {report.seconds:.1f} s"
-
-
-def certificate_note(report: SolverReport, what: str = "AND-OR split") -> Note:
-    """The sentence for one solve: its certified gap in words, the solver and its time."""
-    solver = _solver_words(report)
-    gap = report.gap
-    if gap is not None and gap <= EXACT_GAP:
-        return Note(f"{what}: the optimum of the L1 loss, certified by a dual bound ({solver}).", False)
-    if gap is not None and gap <= GAP_OK:
-        return Note(f"{what}: within {100 * gap:.2g} % of the optimum of the L1 loss, certified by a dual bound "
-                    f"({solver}).", False)
-    limit = exact_max_players(2 if report.solver.endswith("-joint") else 1)
-    stopped = (f"may be up to {100 * gap:.3g} % above the optimum" if gap is not None
-               else "has no certified bound on its distance to the optimum")
-    return Note(f"{what}: the solver stopped before reaching the optimum — this split {stopped} ({solver}), so it "
-                f"may look less sparse than the optimal one. With at most {limit} players the exact LP runs instead.",
-                True)
 
 
 def draw_certificate(report: SolverReport | None, what: str = "AND-OR split") -> None:
-    """A caption under the view, or a warning when the solve stopped short of GAP_OK (nothing for AND-only)."""
+    """A caption under the view, or a warning when the solve stopped short of
+    :data:`engine.certificate.GAP_OK` (nothing for AND-only)."""
     if report is not None:
         draw_certificates({what: report})
 
 
 def draw_certificates(reports: dict[str, SolverReport]) -> None:
-    """Several solves in one caption (one sentence each), or one warning when any stopped short of GAP_OK."""
+    """Several solves in one caption (one sentence each), or one warning when any stopped short of
+    :data:`engine.certificate.GAP_OK`."""
     notes = [certificate_note(report, what) for what, report in reports.items()]
     text = " ".join(note.text for note in notes)
     if any(note.warning for note in notes):

@@ -30,6 +30,10 @@ def test_explain_writes_a_result(tmp_path):
     assert out.returncode == 0, out.stderr
     data = json.loads(target.read_text())
     assert len(data["v"]) == 64 and data["method"] == "and-or" and data["provenance"]["model_id"] == "tabular-mlp-wide"
+    assert "AND-OR split: the optimum of the L1 loss, certified by a dual bound (exact LP" in out.stdout  # as the views
+    and_only = cli("explain", "tabular-mlp-wide", "row-1", "--players", "0,1,2", "--method", "and", "--out",
+                   str(target))
+    assert and_only.returncode == 0 and "AND-OR split" not in and_only.stdout + and_only.stderr  # no solver ran
 
 
 def test_precompute_and_errors(tmp_path):

@@ -1,8 +1,8 @@
-"""What the views say about an AND-OR solve's distance to the optimum."""
+"""What the views and the CLI say about an AND-OR solve's distance to the optimum."""
 
 from engine.and_or import JOINT_LP_MAX_PLAYERS
+from engine.certificate import certificate_note
 from engine.result import SolverReport
-from ui.certificate import certificate_note
 
 
 def test_an_exact_solve_is_called_the_optimum():
