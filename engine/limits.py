@@ -34,6 +34,9 @@ IPM_MEMORY_SHARE = {"cpu": 0.5, "cuda": 0.9}  # of the free memory the exact LP 
 # a GPU yet; an H200 factorises 65,536 rows in 2.3 s.)
 IPM_PROBE_ROWS = {"cpu": 2048, "cuda": 8192}
 IPM_STEPS = 25  # interior-point steps of an exact solve, rounded up (10-22 on the games of bench/solvers.py)
+# A step's factorisation and the rest of it (the normal matrix, up to six pairs of triangular solves): the whole
+# solve took 1.4× its factorisations at n = 12 and 1.15× at n = 13 (digits CNN, 2 CPU cores)
+IPM_STEP_OVER_FACTOR = 1.5
 
 
 def time_limit() -> float:
@@ -113,7 +116,8 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
 
     An exact LP: IPM_STEPS interior-point steps, each a dense Cholesky factorisation of its normal matrix
     (:func:`ipm_rows`), timed at up to IPM_PROBE_ROWS rows on the solve's device (after one untimed factorisation that
-    loads the GPU's solver) and scaled by rows³.
+    loads the GPU's solver), scaled by rows³ and by IPM_STEP_OVER_FACTOR for the rest of a step (a probe smaller than
+    the LP overestimates: 2,048 rows scaled to 8,192 say 4.4 s for a 2.7 s factorisation on 2 CPU cores).
     PDHG: PDHG_MIN_ITERATIONS iterations, extrapolated from SOLVER_PROBE timed ones.
     """
     rows = np.atleast_2d(np.asarray(u, dtype=np.float64))
@@ -127,7 +131,7 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
         torch.linalg.cholesky(probe[:64, :64]).cpu()
         start = time.perf_counter()
         torch.linalg.cholesky(probe).cpu()  # .cpu() waits for a GPU to finish
-        return (time.perf_counter() - start) * (size / side) ** 3 * IPM_STEPS * 2.0  # 2×: assembly and solves
+        return (time.perf_counter() - start) * (size / side) ** 3 * IPM_STEPS * IPM_STEP_OVER_FACTOR
     start = time.perf_counter()
     solve(rows, replace(settings, solver="pdhg", max_iter=SOLVER_PROBE, max_seconds=math.inf))
     return (time.perf_counter() - start) / SOLVER_PROBE * PDHG_MIN_ITERATIONS
