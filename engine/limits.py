@@ -29,9 +29,9 @@ PDHG_MIN_ITERATIONS = 2000  # fewer than this in the time limit would leave the 
 IPM_BYTES_PER_ENTRY = 16  # the interior point's normal matrix and its Cholesky factor (float64), per entry
 IPM_MEMORY_SHARE = {"cpu": 0.5, "cuda": 0.9}  # of the free memory the exact LP may take (the GPU serves solves alone)
 # The Cholesky factorisation timed before an exact LP (at most this many rows, fewer for a smaller LP). Small matrices
-# run far below the rate of large ones, so a small probe scaled by rows³ overestimates: on two CPU cores 512 rows
-# scaled to 8,192 said 1,400 s for a one-minute solve; 2,048 rows take 0.06 s there. (The GPU's probe was not timed on
-# a GPU yet; an H200 factorises 65,536 rows in 2.3 s.)
+# run far below the rate of large ones, so a small probe scaled by rows³ overestimates: on two idle CPU cores 512 rows
+# scaled to 8,192 said 880-2,500 s for a one-minute solve (refused); 2,048 rows take 0.07 s there. (The GPU's probe
+# was not timed on a GPU yet; an H200 factorises 65,536 rows in 2.3 s.)
 IPM_PROBE_ROWS = {"cpu": 2048, "cuda": 8192}
 IPM_STEPS = 25  # interior-point steps of an exact solve, rounded up (10-22 on the games of bench/solvers.py)
 # A step's factorisation and the rest of it (the normal matrix, up to six pairs of triangular solves): the whole

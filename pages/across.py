@@ -51,7 +51,8 @@ players = controls[2].number_input("Players n per sample", 2, most, clamp(linked
                                     key=f"across-n::{with_pair}",
                                     help="Each sample's n strongest candidates (2^n model runs per sample). On a "
                                     "two-core CPU one model's exact AND-OR split takes under 1 s up to n = 10, about "
-                                    "10 s at n = 12 and about a minute at n = 13; a pair's 3-5 s at n = 10, about 20 s at 11.")
+                                    "10 s at n = 12 and about a minute at n = 13; a pair's 3-5 s at n = 10, about 20 s "
+                                    "at 11.")
 write_across({"k": count, "start": start, "n": players, "pair": int(with_pair)})
 if with_pair:
     st.caption(f"A pair uses n = {PAIR_PLAYERS} players by default: the joint extraction takes under 1 s per sample "
