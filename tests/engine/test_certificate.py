@@ -1,6 +1,6 @@
 """What the views and the CLI say about an AND-OR solve's distance to the optimum."""
 
-from engine.and_or import JOINT_LP_MAX_PLAYERS
+from engine.and_or import HIGHS_MAX_PLAYERS, JOINT_LP_MAX_PLAYERS
 from engine.certificate import certificate_note
 from engine.result import SolverReport
 
@@ -20,5 +20,7 @@ def test_a_solve_that_stopped_short_is_a_warning_that_names_the_gap():
     assert note.warning and note.text.startswith("Joint: the solver stopped")
     assert "up to 4.37 % above the optimum" in note.text
     assert f"at most {JOINT_LP_MAX_PLAYERS} players the exact LP" in note.text
+    three = certificate_note(SolverReport("pdhg-joint", 10.0, gap=0.05, models=["a", "b", "c"]), "Joint")
+    assert f"at most {HIGHS_MAX_PLAYERS} players the exact LP" in three.text  # three models: HiGHS' limit
     unknown = certificate_note(SolverReport("pdhg", 10.0, gap=None))
     assert unknown.warning and "no certified bound" in unknown.text
