@@ -13,7 +13,7 @@ part plus a bounded model-specific part, p_i = p̄ + p̂_i with |p̂_i| ≤ pthr
 For one model (α = 0) this is the plain L1 loss ‖I_and‖₁ + ‖I_or‖₁. Both are linear programs. Solvers:
 
 - ``"lp"``, exact: one model or a pair by the interior-point method of :mod:`engine.ipm` (HiGHS if its certificate
-  ever falls short); three or more models by HiGHS on the joint LP (:func:`solve_joint_lp`);
+  ever falls short, up to HIGHS_MAX_PLAYERS); three or more models by HiGHS on the joint LP (:func:`solve_joint_lp`);
 - ``"pdhg"``, first order: restarted PDHG on the fast transforms (:mod:`engine.pdhg`), any m, on the GPU when there is
   one, stopped by time or by its certified gap.
 

@@ -41,10 +41,10 @@ def certificate_note(report: SolverReport, what: str = "AND-OR split") -> Note:
     if gap is not None and gap <= GAP_OK:
         return Note(f"{what}: within {100 * gap:.2g} % of the optimum of the L1 loss, certified by a dual bound "
                     f"({solver}).", False)
-    models = (len(report.models) or 2) if report.solver.endswith("-joint") else 1  # an old report names none: a pair
-    limit = exact_max_players(models)
     stopped = (f"may be up to {100 * gap:.3g} % above the optimum" if gap is not None
                else "has no certified bound on its distance to the optimum")
+    models = (len(report.models) or 2) if report.solver.endswith("-joint") else 1  # an old report names none: a pair
+    instead = ("" if report.solver.startswith("lp")  # the exact LP itself stopped short: no other solver to name
+               else f" With at most {exact_max_players(models)} players the exact LP runs instead.")
     return Note(f"{what}: the solver stopped before reaching the optimum — this split {stopped} ({solver}), so it "
-                f"may look less sparse than the optimal one. With at most {limit} players the exact LP runs instead.",
-                True)
+                f"may look less sparse than the optimal one.{instead}", True)

@@ -145,6 +145,8 @@ def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds
     rows = np.atleast_2d(np.asarray(u))
     m, n = rows.shape[0], n_players_of(rows.shape[-1])
     chosen = plan(n, m, settings)  # refuses an exact LP far beyond its size
+    if not rows.any():  # u ≡ 0: solved at once, no solver runs (engine.and_or.solve)
+        return
     side = ipm_rows(n, m)
     device = torch.device(chosen.device)
     share = IPM_MEMORY_SHARE.get(device.type, IPM_MEMORY_SHARE["cpu"])

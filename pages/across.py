@@ -45,7 +45,7 @@ count = controls[0].number_input(f"Samples K (of {size})", 1, size, clamp(linked
 start = controls[1].number_input("From test index", 0, size - 1, clamp(linked.get("start", 0), 0, size - 1),
                                   key=f"across-start::{model.model_id}")
 default_n = PAIR_PLAYERS if with_pair else model.default_players
-most = exact_max_players(2 if with_pair else 1)  # the exact LPs; beyond, minutes per sample
+most = exact_max_players(2 if with_pair else 1)  # the exact LPs (up to a minute per sample); beyond, first order
 linked_n = linked.get("n", default_n) if bool(linked.get("pair")) == with_pair else default_n  # n of this choice
 players = controls[2].number_input("Players n per sample", 2, most, clamp(linked_n, 2, most),
                                     key=f"across-n::{with_pair}",

@@ -22,8 +22,8 @@ teaching_note(
     "learned the same thing can look different. Chen et al. (ICLR 2024) extract them **jointly**, penalising the "
     "strongest model per subset, Σ_S max_i |I_i(S)| + α Σ_{i,S} |I_i(S)|, so that a subset strong in one model is "
     "preferred in the others too. **Transferability** s = |top-k shared by all| / k. A top-k set holds nonzero "
-    "interactions only: up to 11 players each model alone is solved exactly (an LP), whose optimum leaves most at "
-    "exactly zero, so its curve falls once k passes the number of its nonzero interactions."
+    "interactions only: each model alone is solved exactly (an LP, up to 13 players on a CPU), whose optimum leaves "
+    "most at exactly zero, so its curve falls once k passes the number of its nonzero interactions."
 )
 pair = next((p for p in MODEL_PAIRS if request.model_id in p), None)
 if pair is None:

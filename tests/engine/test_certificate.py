@@ -1,6 +1,6 @@
 """What the views and the CLI say about an AND-OR solve's distance to the optimum."""
 
-from engine.and_or import HIGHS_MAX_PLAYERS, JOINT_LP_MAX_PLAYERS
+from engine.and_or import exact_max_players
 from engine.certificate import certificate_note
 from engine.result import SolverReport
 
@@ -19,8 +19,10 @@ def test_a_solve_that_stopped_short_is_a_warning_that_names_the_gap():
     note = certificate_note(SolverReport("pdhg-joint", 10.0, iterations=9000, seconds=60.0, gap=0.0437), "Joint")
     assert note.warning and note.text.startswith("Joint: the solver stopped")
     assert "up to 4.37 % above the optimum" in note.text
-    assert f"at most {JOINT_LP_MAX_PLAYERS} players the exact LP" in note.text
+    assert f"at most {exact_max_players(2)} players the exact LP" in note.text
     three = certificate_note(SolverReport("pdhg-joint", 10.0, gap=0.05, models=["a", "b", "c"]), "Joint")
-    assert f"at most {HIGHS_MAX_PLAYERS} players the exact LP" in three.text  # three models: HiGHS' limit
+    assert f"at most {exact_max_players(3)} players the exact LP" in three.text  # three models: HiGHS' limit
+    stalled = certificate_note(SolverReport("lp", 10.0, seconds=70.0, gap=0.02))  # the exact LP itself stopped short
+    assert stalled.warning and "up to 2 % above" in stalled.text and "exact LP runs instead" not in stalled.text
     unknown = certificate_note(SolverReport("pdhg", 10.0, gap=None))
     assert unknown.warning and "no certified bound" in unknown.text
