@@ -58,6 +58,17 @@ def start_app(cache: str, env: dict[str, str] | None = None, timeout: float = 18
         raise RuntimeError(f"the app did not start:\n{log.read()[-2000:]}")
 
 
+def stop_app(server: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop what :func:`start_app` started, its whole session (Streamlit and anything it spawned): SIGTERM, and
+    SIGKILL if it has not ended within ``timeout`` seconds."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(10)
+
+
 def settled(page, timeout: float = 120_000) -> None:
     """Wait until the script has run to the end and a chart or table is visible."""
     page.wait_for_timeout(150)
@@ -98,7 +109,7 @@ def main() -> None:
                             for v, s in zip(VIEWS, fresh_samples)]
                 browser.close()
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
+            stop_app(server)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     print("| step | time |")
     print("|---|---|")

@@ -23,7 +23,7 @@ import tempfile
 import time
 from urllib.parse import urlencode
 
-from .browser import CHROMIUM, settled, start_app
+from .browser import CHROMIUM, settled, start_app, stop_app
 
 PAGES = ["", "sparsity", "orders", "assumptions", "faithfulness", "attributions"]
 BUNDLED_DIGITS = ["digit-10", "digit-1", "digit-50", "digit-3", "digit-4", "digit-102", "digit-6", "digit-7"]
@@ -190,8 +190,7 @@ def main() -> None:
                   f"browsers, {rss_mb(server.pid):.0f} MB after 30 s idle; load average {os.getloadavg()[0]:.1f} "
                   "at the end")
         finally:
-            server.terminate()
-            server.wait(30)
+            stop_app(server)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,12 @@
 """Browser-test fixtures: the app served as `make run` serves it (`python -m ui.serve`) on a free localhost port and
 Debian's chromium driven by Playwright (one server and one browser per test module)."""
 
-import os
 import shutil
-import signal
 from pathlib import Path
 
 import pytest
 
-from bench.browser import start_app
+from bench.browser import start_app, stop_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -24,8 +22,7 @@ def app_url(tmp_path_factory):
     # 120 s: the engine imported and the default model loaded first
     server, url = start_app(str(tmp_path_factory.mktemp("cache")), env, timeout=120)
     yield url
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=20)
+    stop_app(server)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser import start_app
+from bench.browser import start_app, stop_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,12 +21,7 @@ def test_the_server_preloads_then_serves_the_app(tmp_path):
         assert "loading 1 bundled models before serving" in text and "  tabular-mlp-wide: " in text
         assert text.index("tabular-mlp-wide: ") < text.index("URL: http://127.0.0.1")  # loaded before it serves
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
+        stop_app(server)
 
 
 def test_an_unknown_model_to_preload_stops_the_server_with_one_line(tmp_path):
