@@ -44,7 +44,11 @@ def certificate_note(report: SolverReport, what: str = "AND-OR split") -> Note:
     stopped = (f"may be up to {100 * gap:.3g} % above the optimum" if gap is not None
                else "has no certified bound on its distance to the optimum")
     models = (len(report.models) or 2) if report.solver.endswith("-joint") else 1  # an old report names none: a pair
-    instead = ("" if report.solver.startswith("lp")  # the exact LP itself stopped short: no other solver to name
-               else f" With at most {exact_max_players(models)} players the exact LP runs instead.")
+    if report.solver.startswith("lp"):  # the exact LP itself stopped short: no other solver to name
+        instead = ""
+    elif report.exact_skipped:  # "auto" would have run the exact LP, but it did not fit
+        instead = f" The exact LP was not run: it needs {report.exact_skipped}."
+    else:
+        instead = f" With at most {exact_max_players(models)} players the exact LP runs instead."
     return Note(f"{what}: the solver stopped before reaching the optimum — this split {stopped} ({solver}), so it "
                 f"may look less sparse than the optimal one.{instead}", True)

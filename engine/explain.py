@@ -16,7 +16,7 @@ from . import and_or
 from .cache import ResultCache, cache_key
 from .errors import EngineError
 from .game import CancelFn, ProgressFn
-from .limits import batch_size_for, check_affordable, check_solver_affordable, within_time_limit
+from .limits import affordable_settings, batch_size_for, check_affordable, within_time_limit
 from .outputs import OutputSpec
 from .result import InteractionResult, Provenance, SolverReport
 from .zoo import Sample, ZooModel, checkpoint_id, checkpoint_states, free_text_sample, get_model
@@ -179,12 +179,13 @@ def decompose_result(
     """AND-OR decomposition of an AND-only result's u = v − v(∅); v(∅) goes back into I_and(∅)."""
     solver_settings = within_time_limit(and_or.SolverSettings(qthres=settings["qthres"],
                                                               solver=settings["requested_solver"], device=device))
-    check_solver_affordable(base.u, solver_settings)
+    solver_settings, exact_skipped = affordable_settings(base.u, solver_settings)
     solved = and_or.decompose(base.u, settings=solver_settings, progress=progress, cancel=cancel)
     i_and, i_or = solved.i_and[0].copy(), solved.i_or[0]
     i_and[0] += base.v_empty
     report = SolverReport.from_decomposition(solved, half_half_loss=and_or.half_half_loss(base.u),
-                                             and_only_loss=and_or.and_only_loss(base.u), **settings)
+                                             and_only_loss=and_or.and_only_loss(base.u), exact_skipped=exact_skipped,
+                                             **settings)
     provenance = replace(base.provenance, method="and-or", device=and_or.plan(base.n, 1, solver_settings).device)
     return InteractionResult(base.players, base.v, i_and, i_or, "and-or", solved.p[0], solved.q[0], report, provenance)
 
@@ -269,10 +270,10 @@ def joint_results(
     u = np.stack([b.u for b in bases])
     solver_settings = within_time_limit(and_or.SolverSettings(qthres=settings["qthres"], alpha=settings["alpha"],
                                                               pthres=settings["pthres"], device=device))
-    check_solver_affordable(u, solver_settings)
+    solver_settings, exact_skipped = affordable_settings(u, solver_settings)
     solved = and_or.decompose_joint(u, settings=solver_settings, progress=progress, cancel=cancel)
     device = and_or.plan(bases[0].n, len(bases), solver_settings).device
-    report = SolverReport.from_decomposition(solved, solver=f"{solved.solver}-joint",
+    report = SolverReport.from_decomposition(solved, solver=f"{solved.solver}-joint", exact_skipped=exact_skipped,
                                              models=[b.provenance.model_id for b in bases], **settings)
     results = []
     for i, base in enumerate(bases):

@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -137,38 +137,67 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
     return (time.perf_counter() - start) / SOLVER_PROBE * PDHG_MIN_ITERATIONS
 
 
-def check_solver_affordable(u: np.ndarray, settings: SolverSettings, max_seconds: float | None = None) -> None:
-    """Refuse an AND-OR solve whose estimate (:func:`estimate_solver_seconds`) exceeds ``max_seconds`` (default
-    :func:`time_limit`), or an exact LP far beyond its default size (:func:`engine.and_or.plan`); the message names
-    the time and the largest n that fits (the LP's cost grows ∝ 8^n, a PDHG iteration's ∝ n·2^n)."""
+@dataclass(frozen=True)
+class Overrun:
+    """A solve that does not fit: what it needs against what there is (``need``: "about 200 s on this machine, over
+    the limit of 60 s") and the refusal that says it with the way out (``message``)."""
+
+    need: str
+    message: str
+
+
+def solver_overrun(u: np.ndarray, settings: SolverSettings, max_seconds: float | None = None) -> Overrun | None:
+    """Why the AND-OR solve :func:`engine.and_or.plan` picks for u does not fit, or None when it does: the exact
+    LP's dense matrices over IPM_MEMORY_SHARE of the free memory, or the estimate (:func:`estimate_solver_seconds`)
+    over ``max_seconds`` (default :func:`time_limit`), with the largest n that fits (the LP's cost grows ∝ 8^n, a
+    PDHG iteration's ∝ n·2^n). An exact LP far beyond its default size is refused at once (TooLarge)."""
     max_seconds = time_limit() if max_seconds is None else max_seconds
     rows = np.atleast_2d(np.asarray(u))
     m, n = rows.shape[0], n_players_of(rows.shape[-1])
     chosen = plan(n, m, settings)  # refuses an exact LP far beyond its size
     if not rows.any():  # u ≡ 0: solved at once, no solver runs (engine.and_or.solve)
-        return
+        return None
     side = ipm_rows(n, m)
     device = torch.device(chosen.device)
     share = IPM_MEMORY_SHARE.get(device.type, IPM_MEMORY_SHARE["cpu"])
     if chosen.solver == "lp" and m <= 2 and IPM_BYTES_PER_ENTRY * side**2 > available_memory(device) * share:
         dense = f"2^{n}" if m == 1 else f"3·2^{n}"
         where = "the GPU's" if device.type == "cuda" else "the"
-        raise TooLarge(f"the exact LP of {n} players needs dense {dense}×{dense} matrices, about "
-                       f"{IPM_BYTES_PER_ENTRY * side**2 / 2**30:,.1f} GiB, more than {share:.0%} of {where} free "
-                       f"memory; choose the first-order solver, fewer players, or AND interactions only (no solver).")
+        need = (f"dense {dense}×{dense} matrices, about {IPM_BYTES_PER_ENTRY * side**2 / 2**30:,.1f} GiB, more than "
+                f"{share:.0%} of {where} free memory")
+        return Overrun(need, f"the exact LP of {n} players needs {need}; choose the first-order solver, fewer "
+                             f"players, or AND interactions only (no solver).")
     seconds = estimate_solver_seconds(rows, settings)
     if seconds <= max_seconds:
-        return
+        return None
     if chosen.solver == "lp":
         fits = max([k for k in range(1, n) if seconds / 8.0 ** (n - k) <= max_seconds], default=1)
         work = f"the exact LP over {m} × 2 × 2^{n} = {m * (2 << n):,} interactions"
     else:
         fits = max([k for k in range(1, n) if seconds * k * 2.0**k / (n * 2.0**n) <= max_seconds], default=1)
         work = f"{PDHG_MIN_ITERATIONS:,} first-order solver iterations over 2 × 2^{n} = {2 << n:,} interactions"
-    raise TooLarge(
-        f"the AND-OR decomposition of {n} players needs {work}, about {seconds:,.0f} s on this machine "
-        f"(limit {max_seconds:,.0f} s). Choose at most {fits} players, or AND interactions only (no solver)."
-    )
+    need = f"about {seconds:,.0f} s on this machine (limit {max_seconds:,.0f} s)"
+    return Overrun(need, f"the AND-OR decomposition of {n} players needs {work}, {need}. Choose at most {fits} "
+                         f"players, or AND interactions only (no solver).")
+
+
+def affordable_settings(u: np.ndarray, settings: SolverSettings,
+                        max_seconds: float | None = None) -> tuple[SolverSettings, str | None]:
+    """The settings to solve u with, and why the exact LP was skipped (None when it was not).
+
+    ``settings`` when its solve fits (:func:`solver_overrun`). When "auto" picks the exact LP and it does not fit in
+    the time or the memory there is (a server's lowered limit, a loaded or small machine), the first-order solver
+    (PDHG) if it fits instead, with the LP's need ("about 200 s on this machine (limit 60 s)"), which the
+    certificate names. Otherwise the refusal of the solve asked for (TooLarge)."""
+    overrun = solver_overrun(u, settings, max_seconds)
+    if overrun is None:
+        return settings, None
+    rows = np.atleast_2d(np.asarray(u))
+    if settings.solver == "auto" and plan(n_players_of(rows.shape[-1]), rows.shape[0], settings).solver == "lp":
+        first_order = replace(settings, solver="pdhg")
+        if solver_overrun(rows, first_order, max_seconds) is None:
+            return first_order, overrun.need
+    raise TooLarge(overrun.message)
 
 
 def within_time_limit(settings: SolverSettings) -> SolverSettings:

@@ -67,6 +67,7 @@ class SolverReport:
     alpha: float | None = None  # joint extraction only
     pthres: float | None = None  # joint extraction only
     models: list[str] = field(default_factory=list)  # joint extraction: the models' ids, in order
+    exact_skipped: str | None = None  # "auto" ran PDHG: what the exact LP would have needed (limits.affordable_settings)
 
     @classmethod
     def from_decomposition(cls, solved: Decomposition, **extra: Any) -> SolverReport:

@@ -129,9 +129,10 @@ def test_a_game_no_player_moves_is_solved_without_a_solver(monkeypatch):
     for solved in (lp(np.zeros(1 << 13)), decompose(np.zeros(1 << 14)), decompose_joint(np.zeros((2, 1 << 11)))):
         assert solved.loss == 0.0 and solved.lower_bound == 0.0 and solved.gap == 0.0 and solved.converged
         assert not solved.i_and.any() and not solved.i_or.any() and not solved.p.any() and not solved.q.any()
-    from engine.limits import check_solver_affordable
+    from engine.limits import affordable_settings
 
-    check_solver_affordable(np.zeros(1 << 14), SolverSettings(solver="lp"), max_seconds=1e-9)  # nothing to estimate
+    settings = SolverSettings(solver="lp")
+    assert affordable_settings(np.zeros(1 << 14), settings, max_seconds=1e-9) == (settings, None)  # nothing to estimate
 
 
 def test_solvers_agree_and_beat_baselines_on_a_random_network():

@@ -26,3 +26,11 @@ def test_a_solve_that_stopped_short_is_a_warning_that_names_the_gap():
     assert stalled.warning and "up to 2 % above" in stalled.text and "exact LP runs instead" not in stalled.text
     unknown = certificate_note(SolverReport("pdhg", 10.0, gap=None))
     assert unknown.warning and "no certified bound" in unknown.text
+
+
+def test_a_first_order_split_that_auto_chose_for_want_of_time_says_what_the_exact_lp_needs():
+    note = certificate_note(SolverReport("pdhg", 10.0, seconds=60.0, gap=0.2,
+                                         exact_skipped="about 500 s on this machine (limit 60 s)"))
+    assert note.warning and note.text.endswith("The exact LP was not run: it needs about 500 s on this machine "
+                                               "(limit 60 s).")
+    assert "runs instead" not in note.text

@@ -172,12 +172,12 @@ def test_a_solve_too_long_for_the_limit_is_refused_before_it_starts(monkeypatch,
         explain_shared(["tabular-mlp-wide", "tabular-mlp-deep"], "row-1", cache=cache)
     monkeypatch.setattr(limits, "MAX_SECONDS", 1e6)
     with pytest.raises(TooLarge, match="exact joint LP runs up to 12 players"):
-        limits.check_solver_affordable(np.ones((2, 1 << 13)), SolverSettings(solver="lp", alpha=0.1))
+        limits.affordable_settings(np.ones((2, 1 << 13)), SolverSettings(solver="lp", alpha=0.1))
     monkeypatch.setattr(limits, "available_memory", lambda device: 2**20)
     with pytest.raises(TooLarge, match=r"dense 2\^10×2\^10 matrices, about 0.0 GiB"):
-        limits.check_solver_affordable(np.ones(1 << 10), SolverSettings())
+        limits.affordable_settings(np.ones(1 << 10), SolverSettings(solver="lp"))  # "auto" runs PDHG: test_limits
     with pytest.raises(TooLarge, match=r"dense 3·2\^10×3·2\^10 matrices, about 0.1 GiB"):  # a pair: 3,072 rows
-        limits.check_solver_affordable(np.ones((2, 1 << 10)), SolverSettings(alpha=0.1))
+        limits.affordable_settings(np.ones((2, 1 << 10)), SolverSettings(solver="lp", alpha=0.1))
 
 
 def test_batches_shrink_to_the_free_memory(monkeypatch):
