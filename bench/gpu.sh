@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The GPU checks, run by hand on a CUDA machine in the repository root (`bash bench/gpu.sh`; logs under $OUT or
 # ./test-artifacts/gpu): the CUDA tests, the interior point on the GPU (bench.solvers --gpu) and the models' 2^n
-# evaluations there (bench.models). Wheels of the packages that machine lacks may wait in .whl/ (installed first).
+# evaluations there (bench.models). Wheels of the packages that machine lacks may wait in .whl/ (installed first);
+# one too big for a single transfer may come in pieces, `split -b 50M NAME.whl .whl/NAME.whl.part-`, one piece per
+# call (ignored files stay on a warm machine), joined here once the last has come (MODELS then names the text models).
 set -uo pipefail
+for first in .whl/*.whl.part-aa; do
+  if [ -e "$first" ]; then cat "${first%aa}"* > "${first%.part-aa}"; fi
+done
 out="${OUT:-test-artifacts/gpu}"
 mkdir -p "$out"
 export OMP_WAIT_POLICY=PASSIVE PYTHONUNBUFFERED=1 INTERACTION_EXPLORER_CACHE="${TMPDIR:-/tmp}/ie-gpu-cache"
