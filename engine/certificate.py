@@ -32,6 +32,11 @@ def _solver_words(report: SolverReport) -> str:
     return f"first-order solver (PDHG), {report.iterations:,} iterations, {report.seconds:.1f} s"
 
 
+def _percent(gap: float) -> str:
+    """100·gap to three significant figures, without exponents: 4.37, 234, 5,860."""
+    return f"{100 * gap:.3g}" if gap < 1 else f"{float(f'{100 * gap:.3g}'):,.0f}"
+
+
 def certificate_note(report: SolverReport, what: str = "AND-OR split") -> Note:
     """The sentence for one solve: its certified gap in words, the solver and its time."""
     solver = _solver_words(report)
@@ -41,7 +46,7 @@ def certificate_note(report: SolverReport, what: str = "AND-OR split") -> Note:
     if gap is not None and gap <= GAP_OK:
         return Note(f"{what}: within {100 * gap:.2g} % of the optimum of the L1 loss, certified by a dual bound "
                     f"({solver}).", False)
-    stopped = (f"may be up to {100 * gap:.3g} % above the optimum" if gap is not None
+    stopped = (f"may be up to {_percent(gap)} % above the optimum" if gap is not None
                else "has no certified bound on its distance to the optimum")
     models = (len(report.models) or 2) if report.solver.endswith("-joint") else 1  # an old report names none: a pair
     if report.solver.startswith("lp"):  # the exact LP itself stopped short: no other solver to name

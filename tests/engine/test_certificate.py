@@ -33,4 +33,6 @@ def test_a_first_order_split_that_auto_chose_for_want_of_time_says_what_the_exac
                                          exact_skipped="about 500 s on this machine (limit 60 s)"))
     assert note.warning and note.text.endswith("The exact LP was not run: it needs about 500 s on this machine "
                                                "(limit 60 s).")
+    far = certificate_note(SolverReport("pdhg", 10.0, gap=58.61))
+    assert "up to 5,860 % above the optimum" in far.text  # no exponent (5.86e+03) where a class reads it
     assert "runs instead" not in note.text
