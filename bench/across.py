@@ -27,10 +27,12 @@ def machine() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load average {load}"
 
 
-def pairs(count: int) -> None:
+def pairs(count: int, chosen: set[str] | None = None) -> None:
     print("| pair | samples | method | s_and (small k) | s_or (small k) | s_and (large k) | s_or (large k) | seconds |")
     print("|---|---|---|---|---|---|---|---|")
     for pair in MODEL_PAIRS:
+        if chosen and not chosen & set(pair):
+            continue
         start = time.perf_counter()
         found = across(list(pair), split_sample_ids(pair[0], count))
         seconds = time.perf_counter() - start
@@ -44,11 +46,13 @@ def pairs(count: int) -> None:
                   flush=True)
 
 
-def models(count: int) -> None:
+def models(count: int, chosen: set[str] | None = None) -> None:
     print("| model | samples | n | mean salient ratio (± sd) | high orders ≈ 0 | monotone | p > 0 (mean p, monotone) "
           "| seconds |")
     print("|---|---|---|---|---|---|---|---|")
     for model_id in MODEL_TITLES:
+        if chosen and model_id not in chosen:
+            continue
         start = time.perf_counter()
         found = across([model_id], split_sample_ids(model_id, count), AcrossSettings())
         seconds = time.perf_counter() - start
@@ -64,13 +68,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES)
     parser.add_argument("--only", choices=["pairs", "models"])
+    parser.add_argument("--models", nargs="+", metavar="ID", help="only these models and the pairs that hold one")
     args = parser.parse_args()
+    chosen = set(args.models or [])
     print(f"Machine: {machine()}; checkpoint models {', '.join(CHECKPOINT_MODELS)} use their final weights.\n")
     if args.only != "models":
-        pairs(args.samples)
+        pairs(args.samples, chosen)
         print()
     if args.only != "pairs":
-        models(args.samples)
+        models(args.samples, chosen)
     print(f"\nDone; load average now {', '.join(f'{x:.1f}' for x in os.getloadavg())}.")
 
 

@@ -42,7 +42,6 @@ class SentimentRecipe:
     lr_adapters: float = 5e-4  # AdamW learning rate of the adapters and of those layers' biases and layer norms
     review_sentences: int = 0  # also train on the last k sentences of each full review (pang&lee1), document label
     warmup: float = 0.06  # fraction of the steps with a linearly rising learning rate (0: linear decay from the start)
-    balanced_templates: bool = False  # draw the templated sentences from BALANCED_TEMPLATES (else TEMPLATES)
 
     @property
     def weights(self) -> Path:
@@ -53,10 +52,10 @@ SENTIMENT_RECIPES = {
     recipe.model_id: recipe
     for recipe in [
         SentimentRecipe("text-sentiment-l6", "Sentences · MiniLM-L6 sentiment (trained)", minilm_l6_encoder,
-                        tuned_layers=0, seed=0, epochs=2, lr_layers=1e-4, rank=8, review_sentences=3,
-                        balanced_templates=True),
+                        tuned_layers=0, seed=0, epochs=2, lr_layers=1e-4, rank=8, review_sentences=3),
         SentimentRecipe("text-sentiment-l3", "Sentences · MiniLM-L3 sentiment (trained)", minilm_l3_encoder,
-                        tuned_layers=2, seed=1, epochs=3, lr_layers=2e-4, tweets=True, warmup=0.0),
+                        tuned_layers=0, seed=1, epochs=2, lr_layers=1e-4, rank=32, lr_adapters=1e-3,
+                        review_sentences=10, tweets=True),
     ]
 }
 SENTIMENT_TITLES = {model_id: recipe.title for model_id, recipe in SENTIMENT_RECIPES.items()}

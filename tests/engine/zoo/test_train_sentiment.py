@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from engine.zoo.sentiment import SentimentRecipe, apply_weights, head_logits, stored_deltas
-from engine.zoo.sentiment_templates import BALANCED_TEMPLATES, TEMPLATES, template_sentences
+from engine.zoo.sentiment_templates import TEMPLATES, template_sentences
 from engine.zoo.text import SentenceEncoder
 from engine.zoo.train_sentiment import LowRank, fine_tune, review_sentences, stored_logits, split_corpus
 
@@ -110,16 +110,14 @@ def test_templates_are_distinct_reproducible_and_cover_both_classes():
     assert len({text for text, _ in sentences}) == 300 and sentences == template_sentences(300, seed=4)
     assert {label for _, label in sentences} == {0, 1}
     assert all(label in (0, 1) for _, label in TEMPLATES)
-    assert template_sentences(300, seed=4, templates=BALANCED_TEMPLATES) != sentences
 
 
 @pytest.mark.parametrize("negation", [" not ", "not at all", "at all", "not really", "never"])
-def test_in_the_balanced_templates_no_negation_tells_the_label_alone(negation):
+def test_in_the_templates_no_negation_tells_the_label_alone(negation):
     """A negator that comes mostly with one label is a shortcut: a model trained on the unbalanced list read "not"
     alone (with "bad" masked) as praise, so {not, bad} was no AND primitive."""
-    labels = [label for template, label in BALANCED_TEMPLATES if negation in f" {template} "]
+    labels = [label for template, label in TEMPLATES if negation in f" {template} "]
     assert labels and labels.count(1) == labels.count(0), (negation, labels)
-    assert BALANCED_TEMPLATES[:len(TEMPLATES) - 2] == TEMPLATES[:-2] and BALANCED_TEMPLATES[-2:] == TEMPLATES[-2:]
 
 
 def test_a_weights_file_that_does_not_fit_the_encoder_is_refused():
