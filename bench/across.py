@@ -68,7 +68,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES)
     parser.add_argument("--only", choices=["pairs", "models"])
-    parser.add_argument("--models", nargs="+", metavar="ID", help="only these models and the pairs that hold one")
+    parser.add_argument("--models", nargs="+", metavar="ID", choices=list(MODEL_TITLES),
+                        help="only these models and the pairs that hold one")
     args = parser.parse_args()
     chosen = set(args.models or [])
     print(f"Machine: {machine()}; checkpoint models {', '.join(CHECKPOINT_MODELS)} use their final weights.\n")

@@ -3,10 +3,14 @@
 # ./test-artifacts/gpu): the CUDA tests, the interior point on the GPU (bench.solvers --gpu) and the models' 2^n
 # evaluations there (bench.models). Wheels of the packages that machine lacks may wait in .whl/ (installed first);
 # one too big for a single transfer may come in pieces, `split -b 50M NAME.whl .whl/NAME.whl.part-`, one piece per
-# call (ignored files stay on a warm machine), joined here once the last has come (MODELS then names the text models).
+# call (carry each .whl/NAME.whl.part-xx on its own; ignored files stay on a warm machine), joined here once the last
+# has come (MODELS then names the text models).
 set -uo pipefail
 for first in .whl/*.whl.part-aa; do
-  if [ -e "$first" ]; then cat "${first%aa}"* > "${first%.part-aa}"; fi
+  if [ -e "$first" ]; then  # a piece missing: the joined file is no zip, and is left out
+    cat "${first%aa}"* > "${first%.part-aa}"
+    python3 -m zipfile -t "${first%.part-aa}" >/dev/null 2>&1 || rm -f "${first%.part-aa}"
+  fi
 done
 out="${OUT:-test-artifacts/gpu}"
 mkdir -p "$out"

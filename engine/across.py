@@ -528,8 +528,13 @@ def across(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings
         except Cancelled:
             partial = True
             break
+    # Samples whose exact LP did not fit (time limit, load, memory), so that "auto" split them by PDHG: named, and the
+    # aggregate is not stored (those samples are solved again once the LP fits: engine.explain.exact_now_fits).
+    first_order = [s.sample_id for s in done
+                   if any(r.report is not None and r.report.exact_skipped for r in s.and_or + (s.joint or []))]
     provenance = {
         "engine_version": ENGINE_VERSION, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "first_order_samples": first_order,
         "models": [{"model_id": m, "title": get_model(m).title, "weights_sha256": get_model(m).weights_hash}
                    for m in model_ids],
         "sample_ids": [s.sample_id for s in done], "settings": asdict(settings),
@@ -538,6 +543,6 @@ def across(model_ids: list[str], sample_ids: list[str], settings: AcrossSettings
         "band": f"{BAND[0]}th to {BAND[1]}th percentile over samples", "seconds": time.perf_counter() - start,
     }
     result = aggregate(model_ids, done, sample_ids, settings, partial, provenance)
-    if not partial:
+    if not partial and not first_order:
         store_aggregate(cache, key, result)
     return result

@@ -107,8 +107,9 @@ def exact_max_players(m: int, settings: SolverSettings | None = None) -> int:
 
 
 def plan(n: int, m: int, settings: SolverSettings) -> Plan:
-    """The one placement policy: "auto" is the exact LP up to :func:`exact_max_players`, PDHG beyond, and an exact
-    LP is refused more than one player beyond it. With a CUDA GPU the interior point runs there from IPM_GPU_MIN_ROWS
+    """The one placement policy: "auto" is the exact LP up to :func:`exact_max_players`, PDHG beyond (and where the
+    LP does not fit the time or the memory: :func:`engine.limits.affordable_settings`), and an exact LP is refused
+    more than one player beyond it. With a CUDA GPU the interior point runs there from IPM_GPU_MIN_ROWS
     normal-matrix rows (one model or a pair) and PDHG from GPU_MIN_PLAYERS; everything else on the CPU."""
     if settings.solver not in SOLVERS:
         raise EngineError(f"unknown AND-OR solver {settings.solver!r}; choose one of {', '.join(SOLVERS)}")

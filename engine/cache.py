@@ -175,17 +175,20 @@ class ResultCache:
         return self.gate.slot(progress) if self.gate is not None else nullcontext()
 
     def get_or_compute(self, request: dict[str, Any], compute: Callable[[], InteractionResult],
-                       progress: ProgressFn | None = None) -> InteractionResult:
-        """The cached result for ``request``, computing and storing it once if absent (in a slot of the gate)."""
+                       progress: ProgressFn | None = None,
+                       stale: Callable[[InteractionResult], bool] | None = None) -> InteractionResult:
+        """The cached result for ``request``, computing and storing it once if absent (in a slot of the gate), or
+        again, overwriting it, when ``stale(found)`` says it should be."""
         key = cache_key(request)
+        usable = (lambda r: r is not None) if stale is None else (lambda r: r is not None and not stale(r))
         found = self.get(key)
-        if found is not None:
+        if usable(found):
             return found
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             found = self.get(key)
-            if found is None:
+            if not usable(found):
                 with self.slot(progress):
                     found = compute()
                 self.put(key, found)

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import and_or
 from .cache import ResultCache, cache_key
-from .errors import EngineError
+from .errors import EngineError, TooLarge
 from .game import CancelFn, ProgressFn
 from .limits import affordable_settings, batch_size_for, check_affordable, within_time_limit
 from .outputs import OutputSpec
@@ -154,7 +154,8 @@ def explain(
     if request.method == "and":
         return base
     key, settings = _and_or_key(values_request, request)
-    return cache.get_or_compute(key, lambda: decompose_result(base, settings, device, progress, cancel), progress)
+    return cache.get_or_compute(key, lambda: decompose_result(base, settings, device, progress, cancel), progress,
+                                stale=lambda found: exact_now_fits(found, base.u, settings))
 
 
 def _and_or_key(values_request: dict, request: Request) -> tuple[dict, dict]:
@@ -173,13 +174,32 @@ def request_keys(request: Request) -> list[str]:
     return [cache_key(values_request), cache_key(_and_or_key(values_request, request)[0])]
 
 
+def _solver_settings(u: np.ndarray, settings: dict, device: str | None) -> tuple[and_or.SolverSettings, str | None]:
+    """The solver settings of a request's settings (qthres, and alpha and pthres for a joint extraction; the requested
+    solver, default "auto") within the time limit, as :func:`engine.limits.affordable_settings` fits them to u, with
+    what the exact LP would have needed when "auto" could not run it."""
+    keys = ("qthres", "alpha", "pthres")
+    chosen = and_or.SolverSettings(**{k: settings[k] for k in keys if k in settings}, device=device,
+                                   solver=settings.get("requested_solver", "auto"))
+    return affordable_settings(u, within_time_limit(chosen))
+
+
+def exact_now_fits(result: InteractionResult, u: np.ndarray, settings: dict) -> bool:
+    """Whether a stored split that "auto" solved by PDHG for want of time or memory (``report.exact_skipped``) could
+    now be solved exactly: such a result is stale, and is computed again (the limit, the load or the memory changed)."""
+    if result.report is None or not result.report.exact_skipped:
+        return False
+    try:
+        return _solver_settings(u, settings, None)[1] is None
+    except TooLarge:
+        return False
+
+
 def decompose_result(
     base: InteractionResult, settings: dict, device: str | None = None, progress=None, cancel=None
 ) -> InteractionResult:
     """AND-OR decomposition of an AND-only result's u = v − v(∅); v(∅) goes back into I_and(∅)."""
-    solver_settings = within_time_limit(and_or.SolverSettings(qthres=settings["qthres"],
-                                                              solver=settings["requested_solver"], device=device))
-    solver_settings, exact_skipped = affordable_settings(base.u, solver_settings)
+    solver_settings, exact_skipped = _solver_settings(base.u, settings, device)
     solved = and_or.decompose(base.u, settings=solver_settings, progress=progress, cancel=cancel)
     i_and, i_or = solved.i_and[0].copy(), solved.i_or[0]
     i_and[0] += base.v_empty
@@ -217,7 +237,7 @@ def explain_shared(
     settings = {"alpha": alpha, "pthres": pthres, "qthres": qthres}
     keys = _joint_keys(requests, settings)
     found = [cache.get(k) for k in keys]
-    if all(r is not None for r in found):
+    if all(r is not None for r in found) and not exact_now_fits(found[0], np.stack([r.u for r in found]), settings):
         return found
     bases = [explain(req, cache, progress, cancel) for req, _, _ in requests]
     with cache.slot(progress):
@@ -268,9 +288,7 @@ def joint_results(
 ) -> list[InteractionResult]:
     """Solve the joint problem over the models' u = v − v(∅); one result per model (method "shared")."""
     u = np.stack([b.u for b in bases])
-    solver_settings = within_time_limit(and_or.SolverSettings(qthres=settings["qthres"], alpha=settings["alpha"],
-                                                              pthres=settings["pthres"], device=device))
-    solver_settings, exact_skipped = affordable_settings(u, solver_settings)
+    solver_settings, exact_skipped = _solver_settings(u, settings, device)
     solved = and_or.decompose_joint(u, settings=solver_settings, progress=progress, cancel=cancel)
     device = and_or.plan(bases[0].n, len(bases), solver_settings).device
     report = SolverReport.from_decomposition(solved, solver=f"{solved.solver}-joint", exact_skipped=exact_skipped,

@@ -144,6 +144,7 @@ class Overrun:
 
     need: str
     message: str
+    memory: bool = False  # the exact LP's matrices, not the time
 
 
 def solver_overrun(u: np.ndarray, settings: SolverSettings, max_seconds: float | None = None) -> Overrun | None:
@@ -166,7 +167,7 @@ def solver_overrun(u: np.ndarray, settings: SolverSettings, max_seconds: float |
         need = (f"dense {dense}×{dense} matrices, about {IPM_BYTES_PER_ENTRY * side**2 / 2**30:,.1f} GiB, more than "
                 f"{share:.0%} of {where} free memory")
         return Overrun(need, f"the exact LP of {n} players needs {need}; choose the first-order solver, fewer "
-                             f"players, or AND interactions only (no solver).")
+                             f"players, or AND interactions only (no solver).", memory=True)
     seconds = estimate_solver_seconds(rows, settings)
     if seconds <= max_seconds:
         return None
@@ -188,15 +189,19 @@ def affordable_settings(u: np.ndarray, settings: SolverSettings,
     ``settings`` when its solve fits (:func:`solver_overrun`). When "auto" picks the exact LP and it does not fit in
     the time or the memory there is (a server's lowered limit, a loaded or small machine), the first-order solver
     (PDHG) if it fits instead, with the LP's need ("about 200 s on this machine (limit 60 s)"), which the
-    certificate names. Otherwise the refusal of the solve asked for (TooLarge)."""
+    certificate names. Otherwise the refusal of the solve asked for (TooLarge), or PDHG's when the LP was refused for
+    its memory (the LP's message would suggest the first-order solver)."""
     overrun = solver_overrun(u, settings, max_seconds)
     if overrun is None:
         return settings, None
     rows = np.atleast_2d(np.asarray(u))
     if settings.solver == "auto" and plan(n_players_of(rows.shape[-1]), rows.shape[0], settings).solver == "lp":
         first_order = replace(settings, solver="pdhg")
-        if solver_overrun(rows, first_order, max_seconds) is None:
+        neither = solver_overrun(rows, first_order, max_seconds)
+        if neither is None:
             return first_order, overrun.need
+        if overrun.memory:
+            overrun = neither
     raise TooLarge(overrun.message)
 
 

@@ -74,6 +74,12 @@ if found.partial:
     st.warning(f"Partial: {len(found.sample_ids)} of {len(found.requested)} samples were computed before the "
                "computation was stopped. Compute again to finish (the samples done are cached).",
                icon=":material/hourglass_bottom:")
+if found.provenance.get("first_order_samples"):
+    skipped = found.provenance["first_order_samples"]
+    st.warning(f"{len(skipped)} of {len(found.sample_ids)} samples were split by the first-order solver, not the exact "
+               f"LP, which did not fit in this server's time limit or memory ({', '.join(skipped[:5])}"
+               f"{', …' if len(skipped) > 5 else ''}): their splits may be less sparse than the optimal ones. Choose "
+               "fewer players for exact splits.", icon=":material/warning:")
 if not found.sample_ids:
     st.stop()
 

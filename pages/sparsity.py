@@ -39,7 +39,8 @@ if reference is not None and report is not None:
 if report is not None and report.curve:
     with st.expander(f"AND-OR solver: PDHG, {report.iterations:,} iterations, {report.seconds:.1f} s"):
         chart(solver_figure(report), "sparsity-solver", "the best loss and the certified lower bound per check")
-        st.caption(f"The first-order solver runs beyond {exact_max_players(1)} players, where the exact LP is too "
-                   "slow. Its loss (the best split so far) can only fall and its certified lower bound only rise; the "
+        why = (f"The exact LP was not run: it needs {report.exact_skipped}." if report.exact_skipped
+               else f"The first-order solver runs beyond {exact_max_players(1)} players, where the exact LP is too slow.")
+        st.caption(f"{why} Its loss (the best split so far) can only fall and its certified lower bound only rise; the "
                    "optimum lies between them.")
 exports(result, fig, "sparsity")

@@ -269,3 +269,22 @@ def test_salient_ratios_order_shares_and_curves_against_brute_force():
     curves = [sorted((abs(x) for vec in (s.and_or[0].i_and, s.and_or[0].i_or) for x in vec[1:]), reverse=True)
               for s in done]
     assert np.allclose(model.curve_and_or.mean, [sum(c[r] / c[0] for c in curves) / 3 for r in range(30)])
+
+
+def test_samples_split_by_pdhg_for_want_of_time_are_named_and_the_aggregate_is_not_stored(tmp_path, monkeypatch):
+    """Under a limit the exact LP does not fit, "auto" splits by PDHG: the aggregate names those samples and is not
+    stored, so that it is computed again, exactly, once the LP fits."""
+    from engine import limits
+
+    cache = ResultCache(tmp_path)
+    ids, settings = split_sample_ids("tabular-mlp-wide", 2), AcrossSettings(players=4)
+    monkeypatch.setattr(limits, "estimate_solver_seconds",
+                        lambda u, solver: 0.01 if solver.solver == "pdhg" else 500.0)
+    with limits.request_limit(1.0):
+        slow = across(["tabular-mlp-wide"], ids, settings, cache)
+    assert slow.provenance["first_order_samples"] == ids
+    key = aggregate_key(["tabular-mlp-wide"], ids, settings)
+    assert not aggregate_path(cache, key).exists()
+    monkeypatch.setattr(limits, "estimate_solver_seconds", lambda u, solver: 0.01)
+    exact = across(["tabular-mlp-wide"], ids, settings, cache)
+    assert exact.provenance["first_order_samples"] == [] and aggregate_path(cache, key).exists()

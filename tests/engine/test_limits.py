@@ -54,8 +54,31 @@ def test_auto_answers_with_the_first_order_solver_when_the_exact_lp_does_not_fit
     assert report.solver == "pdhg" and report.requested_solver == "auto"
     assert report.exact_skipped == "about 500 s on this machine (limit 2 s)"
     assert report.loss <= report.and_only_loss  # a real split, no worse than AND interactions alone
-    if certificate_note(report).warning:
-        assert "The exact LP was not run: it needs about 500 s" in certificate_note(report).text
+    far = certificate_note(replace(report, gap=0.5))  # however far PDHG got, the warning says why it ran
+    assert far.text.endswith("The exact LP was not run: it needs about 500 s on this machine (limit 2 s).")
+    with limits.request_limit(2.0):  # the same limit: the stored split is served
+        assert explain(Request("tabular-mlp-wide", "row-1", method="and-or"), cache).report == report
+    _estimates(monkeypatch, lp=1.0, pdhg=0.5)  # the LP fits now (another limit, an idle machine): solved again
+    again = explain(Request("tabular-mlp-wide", "row-1", method="and-or"), cache)
+    assert again.report.solver == "lp" and again.report.exact_skipped is None and again.report.gap < 1e-4
+    assert explain(Request("tabular-mlp-wide", "row-1", method="and-or"), cache).report == again.report  # stored
     monkeypatch.setattr(limits, "available_memory", lambda device: 2**20)
     chosen, skipped = limits.affordable_settings(u, auto, max_seconds=1e9)
     assert chosen.solver == "pdhg" and skipped.startswith(r"dense 2^10×2^10 matrices") and "free memory" in skipped
+    _estimates(monkeypatch, lp=1.0, pdhg=500.0)  # no memory for the LP, no time for PDHG: PDHG's numbers, not
+    with pytest.raises(TooLarge, match="2,000 first-order solver iterations"):  # "choose the first-order solver"
+        limits.affordable_settings(u, auto, max_seconds=60.0)
+
+
+def test_a_joint_split_that_auto_solved_by_pdhg_is_solved_again_once_the_lp_fits(tmp_path, monkeypatch):
+    from engine.explain import explain_shared
+
+    cache = ResultCache(tmp_path)
+    pair, players = ["tabular-mlp-wide", "tabular-mlp-deep"], (0, 1, 2, 3, 4, 5)
+    _estimates(monkeypatch, lp=500.0, pdhg=0.5)
+    with limits.request_limit(2.0):
+        first = explain_shared(pair, "row-1", players, cache=cache)
+    assert [r.report.solver for r in first] == ["pdhg-joint"] * 2 and first[0].report.exact_skipped
+    _estimates(monkeypatch, lp=1.0, pdhg=0.5)
+    again = explain_shared(pair, "row-1", players, cache=cache)
+    assert [r.report.solver for r in again] == ["lp-joint"] * 2 and again[0].report.exact_skipped is None

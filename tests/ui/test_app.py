@@ -413,3 +413,22 @@ def test_the_shared_view_explains_one_class_in_both_models_and_warns_when_they_d
     at = run("pages/shared.py", model="text-sentiment-l6", sample="not-bad", players=words)
     warning = " ".join(w.value for w in at.warning)
     assert "disagree" in warning and "Both explain **positive**" in warning
+
+
+def test_splits_that_auto_left_to_pdhg_for_want_of_time_say_so(monkeypatch):
+    """Under a server limit the exact LP does not fit, the sparsity view says why PDHG ran, and the across view names
+    the samples that PDHG split."""
+    import ui.compute
+    from engine import limits
+
+    monkeypatch.setattr(ui.compute, "SERVER_MAX_SECONDS", 1.0)
+    monkeypatch.setattr(limits, "estimate_solver_seconds", lambda u, solver: 0.01 if solver.solver == "pdhg" else 500.0)
+    at = run("pages/sparsity.py", model="tabular-mlp-deep", sample="row-test-3", players="0,1,2,3", method="and-or")
+    said = " ".join([c.value for c in at.caption] + [w.value for w in at.warning])
+    assert "The exact LP was not run: it needs about 500 s on this machine (limit 1 s)." in said
+    at = run(model="tabular-mlp-deep")
+    at.query_params["k"], at.query_params["n"], at.query_params["start"] = "2", "3", "5"
+    at.switch_page("pages/across.py").run()
+    at.button(key="across-compute").click().run()
+    assert not at.exception and any("2 of 2 samples were split by the first-order solver" in w.value
+                                    for w in at.warning), [w.value for w in at.warning]

@@ -1,6 +1,8 @@
 """The sentiment training pipeline on a tiny synthetic corpus and a tiny random BERT: it runs in seconds, is
 deterministic, and what it stores is what the app loads (same logits through the app's forward)."""
 
+import hashlib
+
 import pytest
 import torch
 
@@ -110,6 +112,8 @@ def test_templates_are_distinct_reproducible_and_cover_both_classes():
     assert len({text for text, _ in sentences}) == 300 and sentences == template_sentences(300, seed=4)
     assert {label for _, label in sentences} == {0, 1}
     assert all(label in (0, 1) for _, label in TEMPLATES)
+    # The committed models were trained on these very sentences, in this order: a reordered list changes them.
+    assert hashlib.sha256(repr(template_sentences()).encode()).hexdigest().startswith("2a25abb04021b3a4")
 
 
 @pytest.mark.parametrize("negation", [" not ", "not at all", "at all", "not really", "never"])
