@@ -155,7 +155,7 @@ def explain(
         return base
     key, settings = _and_or_key(values_request, request)
     return cache.get_or_compute(key, lambda: decompose_result(base, settings, device, progress, cancel), progress,
-                                stale=lambda found: exact_now_fits(found, base.u, settings))
+                                stale=lambda found: exact_now_fits([found], settings))
 
 
 def _and_or_key(values_request: dict, request: Request) -> tuple[dict, dict]:
@@ -184,13 +184,15 @@ def _solver_settings(u: np.ndarray, settings: dict, device: str | None) -> tuple
     return affordable_settings(u, within_time_limit(chosen))
 
 
-def exact_now_fits(result: InteractionResult, u: np.ndarray, settings: dict) -> bool:
-    """Whether a stored split that "auto" solved by PDHG for want of time or memory (``report.exact_skipped``) could
-    now be solved exactly: such a result is stale, and is computed again (the limit, the load or the memory changed)."""
-    if result.report is None or not result.report.exact_skipped:
+def exact_now_fits(results: list[InteractionResult], settings: dict) -> bool:
+    """Whether a stored split (one model's, or one result per model of a joint extraction) that "auto" solved by PDHG
+    for want of time or memory (``report.exact_skipped``) could now be solved exactly on the same u: such results are
+    stale, and are computed again (the limit, the load or the memory changed)."""
+    report = results[0].report
+    if report is None or not report.exact_skipped:
         return False
     try:
-        return _solver_settings(u, settings, None)[1] is None
+        return _solver_settings(np.stack([r.u for r in results]), settings, None)[1] is None
     except TooLarge:
         return False
 
@@ -237,7 +239,7 @@ def explain_shared(
     settings = {"alpha": alpha, "pthres": pthres, "qthres": qthres}
     keys = _joint_keys(requests, settings)
     found = [cache.get(k) for k in keys]
-    if all(r is not None for r in found) and not exact_now_fits(found[0], np.stack([r.u for r in found]), settings):
+    if all(r is not None for r in found) and not exact_now_fits(found, settings):
         return found
     bases = [explain(req, cache, progress, cancel) for req, _, _ in requests]
     with cache.slot(progress):

@@ -139,9 +139,11 @@ def estimate_solver_seconds(u: np.ndarray, settings: SolverSettings) -> float:
 
 @dataclass(frozen=True)
 class Overrun:
-    """A solve that does not fit: what it needs against what there is (``need``: "about 200 s on this machine, over
-    the limit of 60 s") and the refusal that says it with the way out (``message``)."""
+    """A solve that does not fit: the solver :func:`engine.and_or.plan` picked, what it needs against what there is
+    (``need``: "about 200 s on this machine (limit 60 s)") and the refusal that says it with the way out
+    (``message``)."""
 
+    solver: str
     need: str
     message: str
     memory: bool = False  # the exact LP's matrices, not the time
@@ -166,7 +168,7 @@ def solver_overrun(u: np.ndarray, settings: SolverSettings, max_seconds: float |
         where = "the GPU's" if device.type == "cuda" else "the"
         need = (f"dense {dense}×{dense} matrices, about {IPM_BYTES_PER_ENTRY * side**2 / 2**30:,.1f} GiB, more than "
                 f"{share:.0%} of {where} free memory")
-        return Overrun(need, f"the exact LP of {n} players needs {need}; choose the first-order solver, fewer "
+        return Overrun(chosen.solver, need, f"the exact LP of {n} players needs {need}; choose the first-order solver, fewer "
                              f"players, or AND interactions only (no solver).", memory=True)
     seconds = estimate_solver_seconds(rows, settings)
     if seconds <= max_seconds:
@@ -178,8 +180,8 @@ def solver_overrun(u: np.ndarray, settings: SolverSettings, max_seconds: float |
         fits = max([k for k in range(1, n) if seconds * k * 2.0**k / (n * 2.0**n) <= max_seconds], default=1)
         work = f"{PDHG_MIN_ITERATIONS:,} first-order solver iterations over 2 × 2^{n} = {2 << n:,} interactions"
     need = f"about {seconds:,.0f} s on this machine (limit {max_seconds:,.0f} s)"
-    return Overrun(need, f"the AND-OR decomposition of {n} players needs {work}, {need}. Choose at most {fits} "
-                         f"players, or AND interactions only (no solver).")
+    return Overrun(chosen.solver, need, f"the AND-OR decomposition of {n} players needs {work}, {need}. Choose at "
+                                        f"most {fits} players, or AND interactions only (no solver).")
 
 
 def affordable_settings(u: np.ndarray, settings: SolverSettings,
@@ -194,10 +196,9 @@ def affordable_settings(u: np.ndarray, settings: SolverSettings,
     overrun = solver_overrun(u, settings, max_seconds)
     if overrun is None:
         return settings, None
-    rows = np.atleast_2d(np.asarray(u))
-    if settings.solver == "auto" and plan(n_players_of(rows.shape[-1]), rows.shape[0], settings).solver == "lp":
+    if settings.solver == "auto" and overrun.solver == "lp":
         first_order = replace(settings, solver="pdhg")
-        neither = solver_overrun(rows, first_order, max_seconds)
+        neither = solver_overrun(u, first_order, max_seconds)
         if neither is None:
             return first_order, overrun.need
         if overrun.memory:
